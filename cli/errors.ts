@@ -20,7 +20,8 @@ export class CheckFailed extends Error {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError || err instanceof SchemaValidationError) return 2;
   if (err instanceof CheckFailed) return 1;
-  if (err && typeof err === "object" && "exitCode" in err && typeof err.exitCode === "number") return err.exitCode;
+  if (err && typeof err === "object" && "exitCode" in err && typeof err.exitCode === "number")
+    return err.exitCode;
   return 1;
 }
 

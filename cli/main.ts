@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `nixfleet` entry point: the only place where errors become exit codes. */
 import { Command, CommanderError } from "commander";
-import { commandGroups } from "./groups.js";
 import { exitCodeFor, formatError } from "./errors.js";
+import { commandGroups } from "./groups.js";
 
 export function buildProgram(): Command {
   const program = new Command("nixfleet")
@@ -21,7 +21,8 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0) return 0;
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.exitCode === 0)
+        return 0;
       return 2; // commander already printed the usage problem
     }
     process.stderr.write(`nixfleet: ${formatError(err)}\n`);

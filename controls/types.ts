@@ -1,9 +1,14 @@
 /** The shape of a control: every file in controls/catalog/ exports one `Control`. Pure: no I/O, no clock. */
-import type { ControlStatus, FrameworkId, RequirementMapping, Severity } from "../schemas/generated/control-result.js";
+import type {
+  ControlStatus,
+  FrameworkId,
+  RequirementMapping,
+  Severity,
+} from "../schemas/generated/control-result.js";
 import type { Facts } from "../schemas/generated/facts.js";
 import type { RuntimeReport } from "../schemas/generated/runtime-report.js";
 
-export type { ControlStatus, FrameworkId, RequirementMapping, Severity, Facts, RuntimeReport };
+export type { ControlStatus, Facts, FrameworkId, RequirementMapping, RuntimeReport, Severity };
 
 /** ANSSI BP-028 hardening levels, in increasing order. */
 export type AnssiLevel = "minimal" | "intermediary" | "enhanced" | "high";

@@ -3,7 +3,19 @@ import { randomBytes } from "node:crypto";
 
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-export type IdPrefix = "rel" | "rol" | "evd" | "mch" | "aud" | "tok" | "wvr" | "gat" | "bat" | "req" | "bnd" | "pol";
+export type IdPrefix =
+  | "rel"
+  | "rol"
+  | "evd"
+  | "mch"
+  | "aud"
+  | "tok"
+  | "wvr"
+  | "gat"
+  | "bat"
+  | "req"
+  | "bnd"
+  | "pol";
 
 function encodeTime(ms: number): string {
   let out = "";
@@ -16,7 +28,11 @@ function encodeTime(ms: number): string {
 }
 
 /** A new id; `now` and `random` are injectable so pure code and tests stay deterministic. */
-export function newId(prefix: IdPrefix, now: number = Date.now(), random: Uint8Array = randomBytes(10)): string {
+export function newId(
+  prefix: IdPrefix,
+  now: number = Date.now(),
+  random: Uint8Array = randomBytes(10),
+): string {
   let rnd = "";
   for (let i = 0; i < 16; i++) {
     const bit = i * 5;

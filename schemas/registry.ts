@@ -62,10 +62,15 @@ export function validatorFor(name: string): ValidateFunction {
 export function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
   return (errors ?? []).map((e) => {
     let path = e.instancePath;
-    if (e.keyword === "additionalProperties") path += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
+    if (e.keyword === "additionalProperties")
+      path += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
     if (e.keyword === "required") path += `/${(e.params as { missingProperty: string }).missingProperty}`;
     const message =
-      e.keyword === "additionalProperties" ? "is not an allowed property" : e.keyword === "required" ? "is required" : (e.message ?? "is invalid");
+      e.keyword === "additionalProperties"
+        ? "is not an allowed property"
+        : e.keyword === "required"
+          ? "is required"
+          : (e.message ?? "is invalid");
     return { path, message };
   });
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Generates schemas/generated/<name>.ts (TypeScript types + the schema object) from schemas/*.schema.json.
 // With --check it regenerates in memory and exits 1 when the committed files have drifted.
-import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync } from "node:fs";
-import { join, dirname } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "json-schema-to-typescript";
 
@@ -11,7 +11,9 @@ const schemaDir = join(root, "schemas");
 const outDir = join(schemaDir, "generated");
 const check = process.argv.includes("--check");
 
-const files = readdirSync(schemaDir).filter((f) => f.endsWith(".schema.json")).sort();
+const files = readdirSync(schemaDir)
+  .filter((f) => f.endsWith(".schema.json"))
+  .sort();
 const pascal = (s) => s.replace(/(^|[-_.])(\w)/g, (_, __, c) => c.toUpperCase());
 const outputs = new Map();
 const index = [];
@@ -32,7 +34,9 @@ for (const file of files) {
   const constName = `${typeName.charAt(0).toLowerCase()}${typeName.slice(1)}Schema`;
   const body = `${ts}\nexport const ${constName} = ${JSON.stringify(schema, null, 2)} as const;\n`;
   outputs.set(`${base}.ts`, body);
-  index.push(`export type { ${typeName} } from "./${base}.js";\nexport { ${constName} } from "./${base}.js";`);
+  index.push(
+    `export type { ${typeName} } from "./${base}.js";\nexport { ${constName} } from "./${base}.js";`,
+  );
 }
 outputs.set(
   "index.ts",
@@ -50,7 +54,7 @@ outputs.set(
     .join("\n")}\n`,
 );
 
-let drift = [];
+const drift = [];
 if (check) {
   const existing = existsSync(outDir) ? readdirSync(outDir).filter((f) => f.endsWith(".ts")) : [];
   for (const [name, body] of outputs) {
