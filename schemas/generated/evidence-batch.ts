@@ -24,6 +24,10 @@ payload: {
 
 }
 })[]]
+/**
+ * items the agent's bounded on-disk outbox has dropped (oldest first) since its state file was created; lets the control plane see evidence gaps
+ */
+outboxDropped?: number
 }
 
 export const evidenceBatchSchema = {
@@ -77,6 +81,11 @@ export const evidenceBatchSchema = {
           }
         }
       }
+    },
+    "outboxDropped": {
+      "type": "integer",
+      "minimum": 0,
+      "description": "items the agent's bounded on-disk outbox has dropped (oldest first) since its state file was created; lets the control plane see evidence gaps"
     }
   }
 } as const;
