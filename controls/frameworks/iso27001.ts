@@ -1,0 +1,100 @@
+/** ISO/IEC 27001:2022 Annex A: organisational controls (A.5) and technological controls (A.8). */
+import type { Framework, Requirement } from "../types.js";
+
+// A.5 controls are met by documents unless a machine setting evidences them; the flag says which.
+const a5: ReadonlyArray<readonly [string, string, boolean]> = [
+  ["A.5.1", "Policies for information security", true],
+  ["A.5.2", "Information security roles and responsibilities", true],
+  ["A.5.3", "Segregation of duties", true],
+  ["A.5.4", "Management responsibilities", true],
+  ["A.5.5", "Contact with authorities", true],
+  ["A.5.6", "Contact with special interest groups", true],
+  ["A.5.7", "Threat intelligence", true],
+  ["A.5.8", "Information security in project management", true],
+  ["A.5.9", "Inventory of information and other associated assets", false],
+  ["A.5.10", "Acceptable use of information and other associated assets", true],
+  ["A.5.11", "Return of assets", true],
+  ["A.5.12", "Classification of information", true],
+  ["A.5.13", "Labelling of information", true],
+  ["A.5.14", "Information transfer", true],
+  ["A.5.15", "Access control", false],
+  ["A.5.16", "Identity management", false],
+  ["A.5.17", "Authentication information", false],
+  ["A.5.18", "Access rights", false],
+  ["A.5.19", "Information security in supplier relationships", true],
+  ["A.5.20", "Addressing information security within supplier agreements", true],
+  ["A.5.21", "Managing information security in the ICT supply chain", false],
+  ["A.5.22", "Monitoring, review and change management of supplier services", true],
+  ["A.5.23", "Information security for use of cloud services", true],
+  ["A.5.24", "Information security incident management planning and preparation", true],
+  ["A.5.25", "Assessment and decision on information security events", true],
+  ["A.5.26", "Response to information security incidents", true],
+  ["A.5.27", "Learning from information security incidents", true],
+  ["A.5.28", "Collection of evidence", false],
+  ["A.5.29", "Information security during disruption", false],
+  ["A.5.30", "ICT readiness for business continuity", false],
+  ["A.5.31", "Legal, statutory, regulatory and contractual requirements", true],
+  ["A.5.32", "Intellectual property rights", true],
+  ["A.5.33", "Protection of records", false],
+  ["A.5.34", "Privacy and protection of PII", true],
+  ["A.5.35", "Independent review of information security", true],
+  ["A.5.36", "Compliance with policies, rules and standards for information security", false],
+  ["A.5.37", "Documented operating procedures", true],
+];
+
+const a8: ReadonlyArray<readonly [string, string]> = [
+  ["A.8.1", "User endpoint devices"],
+  ["A.8.2", "Privileged access rights"],
+  ["A.8.3", "Information access restriction"],
+  ["A.8.4", "Access to source code"],
+  ["A.8.5", "Secure authentication"],
+  ["A.8.6", "Capacity management"],
+  ["A.8.7", "Protection against malware"],
+  ["A.8.8", "Management of technical vulnerabilities"],
+  ["A.8.9", "Configuration management"],
+  ["A.8.10", "Information deletion"],
+  ["A.8.11", "Data masking"],
+  ["A.8.12", "Data leakage prevention"],
+  ["A.8.13", "Information backup"],
+  ["A.8.14", "Redundancy of information processing facilities"],
+  ["A.8.15", "Logging"],
+  ["A.8.16", "Monitoring activities"],
+  ["A.8.17", "Clock synchronization"],
+  ["A.8.18", "Use of privileged utility programs"],
+  ["A.8.19", "Installation of software on operational systems"],
+  ["A.8.20", "Networks security"],
+  ["A.8.21", "Security of network services"],
+  ["A.8.22", "Segregation of networks"],
+  ["A.8.23", "Web filtering"],
+  ["A.8.24", "Use of cryptography"],
+  ["A.8.25", "Secure development life cycle"],
+  ["A.8.26", "Application security requirements"],
+  ["A.8.27", "Secure system architecture and engineering principles"],
+  ["A.8.28", "Secure coding"],
+  ["A.8.29", "Security testing in development and acceptance"],
+  ["A.8.30", "Outsourced development"],
+  ["A.8.31", "Separation of development, test and production environments"],
+  ["A.8.32", "Change management"],
+  ["A.8.33", "Test information"],
+  ["A.8.34", "Protection of information systems during audit testing"],
+];
+
+const requirements: Requirement[] = [
+  ...a5.map(([id, title, organisational]) =>
+    organisational
+      ? {
+          id,
+          title,
+          organisational,
+          evidenceByDocument: `Documented ${title.toLowerCase()} (Statement of Applicability reference).`,
+        }
+      : { id, title },
+  ),
+  ...a8.map(([id, title]) => ({ id, title })),
+];
+
+export const iso27001: Framework = {
+  id: "iso27001",
+  title: "ISO/IEC 27001:2022 Annex A — organisational (A.5) and technological (A.8) controls",
+  requirements,
+};
