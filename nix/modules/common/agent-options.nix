@@ -64,7 +64,7 @@ in
     type = types.package;
     default = pkgs.callPackage ../../package.nix { };
     defaultText = literalExpression "pkgs.callPackage nixfleet/nix/package.nix { } (the CLI of this flake)";
-    description = "The `nixfleet` package whose `nixfleet agent run` is started.";
+    description = "The `nixfleet` package whose `nixfleet agent --config /etc/nixfleet/agent.json` is started.";
   };
 
   controlPlaneUrl = mkOption {

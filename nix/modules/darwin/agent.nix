@@ -47,7 +47,6 @@ in
         ProgramArguments = [
           "${cfg.package}/bin/nixfleet"
           "agent"
-          "run"
           "--config"
           configFile
         ];

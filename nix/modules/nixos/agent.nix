@@ -66,7 +66,7 @@ in
       };
       serviceConfig = lib.mapAttrs (_: lib.mkDefault) (hardening.agent { inherit (cfg) stateDir; }) // {
         Type = "simple";
-        ExecStart = "${cfg.package}/bin/nixfleet agent run --config ${configFile}";
+        ExecStart = "${cfg.package}/bin/nixfleet agent --config ${configFile}";
         Restart = "always";
         RestartSec = 5;
         # SIGTERM lets the agent finish or abandon its step (shutdownDeadlineMs, 10 s by default).

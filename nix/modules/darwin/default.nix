@@ -1,0 +1,7 @@
+# Every NixFleet nix-darwin module. mkHost adds this to every Darwin host.
+{
+  imports = [
+    ../common/host-spec.nix
+    ./agent.nix
+  ];
+}
