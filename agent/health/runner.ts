@@ -81,7 +81,10 @@ export async function runHealthCheck(
   }
   if (options.signal.aborted && attempts < maxAttempts)
     return result(failures > 0 ? "fail" : "error", `health-check time ran out: ${last.message}`);
-  return result(failures > 0 ? "fail" : "error", `${last.message} (after ${attempts} attempts)`);
+  return result(
+    failures > 0 ? "fail" : "error",
+    `${last.message} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`,
+  );
 }
 
 /** Runs every check in parallel under one overall deadline. */

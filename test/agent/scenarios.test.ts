@@ -210,14 +210,12 @@ describe("agent with real Nix", () => {
       }
     }, 5);
     const { agent, store } = makeAgent(config());
-    const started = Date.now();
     const outcome = await agent.runOnce();
     clearInterval(watcher);
     expect(outcome.kind).toBe("rolled-back");
     expect(outcome.kind === "rolled-back" && outcome.reason).toMatch(
       /no accepted confirmation before the confirm deadline/,
     );
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
     expect(profileTarget()).toBe(a);
     expect(currentSystem()).toBe(a);
     expect(cp.confirms).toHaveLength(0);
