@@ -7,19 +7,61 @@
  *   explicit "organisational measure: evidence by document" entry for NIS2 points that machines cannot evidence.
  * - `evaluateHost`, `evaluateRuntime`, `detectDrift`: controls → ControlResult[].
  */
+import { control as adminAccountability } from "./catalog/admin-accountability.js";
+import { control as auditRulesCoverage } from "./catalog/audit-rules-coverage.js";
 import { control as auditdEnabled } from "./catalog/auditd-enabled.js";
+import { control as backupsConfigured } from "./catalog/backups-configured.js";
+import { control as bootLoaderProtected } from "./catalog/boot-loader-protected.js";
+import { control as darwinFirewallStealth } from "./catalog/darwin-firewall-stealth.js";
+import { control as darwinGuestDisabled } from "./catalog/darwin-guest-disabled.js";
+import { control as darwinScreenLock } from "./catalog/darwin-screen-lock.js";
 import { control as diskEncryption } from "./catalog/disk-encryption.js";
 import { control as firewallEnabled } from "./catalog/firewall-enabled.js";
+import { control as firewallListeningServices } from "./catalog/firewall-listening-services.js";
+import { control as ipv6Hardened } from "./catalog/ipv6-hardened.js";
+import { control as journaldPersistent } from "./catalog/journald-persistent.js";
+import { control as journaldRetention } from "./catalog/journald-retention.js";
+import { control as kernelImageProtected } from "./catalog/kernel-image-protected.js";
+import { control as kernelIommu } from "./catalog/kernel-iommu.js";
+import { control as kernelLockdown } from "./catalog/kernel-lockdown.js";
+import { control as kernelMemoryParams } from "./catalog/kernel-memory-params.js";
+import { control as kernelModulesLocked } from "./catalog/kernel-modules-locked.js";
+import { control as logRemoteForwarding } from "./catalog/log-remote-forwarding.js";
+import { control as macApparmor } from "./catalog/mac-apparmor.js";
+import { control as mfaPam } from "./catalog/mfa-pam.js";
+import { control as mountOptions } from "./catalog/mount-options.js";
 import { control as nixRequireSigs } from "./catalog/nix-require-sigs.js";
+import { control as nixTrustedUsers } from "./catalog/nix-trusted-users.js";
 import { control as noEmptyPasswords } from "./catalog/no-empty-passwords.js";
 import { control as noPlaintextPasswords } from "./catalog/no-plaintext-passwords.js";
+import { control as packagesMinimal } from "./catalog/packages-minimal.js";
 import { control as passwordHashStrong } from "./catalog/password-hash-strong.js";
+import { control as rootLoginLocked } from "./catalog/root-login-locked.js";
+import { control as secureBoot } from "./catalog/secure-boot.js";
+import { control as serviceSandboxing } from "./catalog/service-sandboxing.js";
+import { control as servicesMinimal } from "./catalog/services-minimal.js";
+import { control as setuidWrappersMinimal } from "./catalog/setuid-wrappers-minimal.js";
+import { control as sshIdleTimeout } from "./catalog/ssh-idle-timeout.js";
+import { control as sshMaxAuthTries } from "./catalog/ssh-max-auth-tries.js";
+import { control as sshNoKbdInteractive } from "./catalog/ssh-no-kbd-interactive.js";
 import { control as sshNoPasswordAuth } from "./catalog/ssh-no-password-auth.js";
 import { control as sshNoRootLogin } from "./catalog/ssh-no-root-login.js";
+import { control as sshNoX11Forwarding } from "./catalog/ssh-no-x11-forwarding.js";
+import { control as sshStrongCrypto } from "./catalog/ssh-strong-crypto.js";
+import { control as sudoDefaultsHardened } from "./catalog/sudo-defaults-hardened.js";
+import { control as sudoExecWheelOnly } from "./catalog/sudo-exec-wheel-only.js";
+import { control as sudoRulesRestricted } from "./catalog/sudo-rules-restricted.js";
+import { control as sudoWheelPassword } from "./catalog/sudo-wheel-password.js";
+import { control as swapEncryption } from "./catalog/swap-encryption.js";
 import { control as sysctlFsProtection } from "./catalog/sysctl-fs-protection.js";
 import { control as sysctlKernelHardening } from "./catalog/sysctl-kernel-hardening.js";
 import { control as sysctlNetworkIpv4 } from "./catalog/sysctl-network-ipv4.js";
 import { control as sysctlYamaPtrace } from "./catalog/sysctl-yama-ptrace.js";
+import { control as timeSync } from "./catalog/time-sync.js";
+import { control as tmpOnTmpfs } from "./catalog/tmp-on-tmpfs.js";
+import { control as umaskRestrictive } from "./catalog/umask-restrictive.js";
+import { control as updatesLockFresh } from "./catalog/updates-lock-fresh.js";
+import { control as updatesLockFreshEssential } from "./catalog/updates-lock-fresh-essential.js";
 import { control as usersImmutable } from "./catalog/users-immutable.js";
 import { LEVEL_RANK } from "./check.js";
 import { frameworks } from "./frameworks/index.js";
@@ -33,19 +75,61 @@ export { frameworks };
 
 /** Every control, sorted by id. */
 export const catalog: readonly Control[] = [
+  adminAccountability,
+  auditRulesCoverage,
   auditdEnabled,
+  backupsConfigured,
+  bootLoaderProtected,
+  darwinFirewallStealth,
+  darwinGuestDisabled,
+  darwinScreenLock,
   diskEncryption,
   firewallEnabled,
+  firewallListeningServices,
+  ipv6Hardened,
+  journaldPersistent,
+  journaldRetention,
+  kernelImageProtected,
+  kernelIommu,
+  kernelLockdown,
+  kernelMemoryParams,
+  kernelModulesLocked,
+  logRemoteForwarding,
+  macApparmor,
+  mfaPam,
+  mountOptions,
   nixRequireSigs,
+  nixTrustedUsers,
   noEmptyPasswords,
   noPlaintextPasswords,
+  packagesMinimal,
   passwordHashStrong,
+  rootLoginLocked,
+  secureBoot,
+  serviceSandboxing,
+  servicesMinimal,
+  setuidWrappersMinimal,
+  sshIdleTimeout,
+  sshMaxAuthTries,
+  sshNoKbdInteractive,
   sshNoPasswordAuth,
   sshNoRootLogin,
+  sshNoX11Forwarding,
+  sshStrongCrypto,
+  sudoDefaultsHardened,
+  sudoExecWheelOnly,
+  sudoRulesRestricted,
+  sudoWheelPassword,
+  swapEncryption,
   sysctlFsProtection,
   sysctlKernelHardening,
   sysctlNetworkIpv4,
   sysctlYamaPtrace,
+  timeSync,
+  tmpOnTmpfs,
+  umaskRestrictive,
+  updatesLockFresh,
+  updatesLockFreshEssential,
   usersImmutable,
 ].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 

@@ -28,7 +28,7 @@ export const control = defineControl({
         ? boolAt(facts, "nix.requireSignedBinaryCaches") !== false
         : requireSigs === true;
     const problems: string[] = [];
-    if (!sigsOn) problems.push("require-sigs is false");
+    if (!sigsOn) problems.push("require-sigs is not true");
     if (insecure.length > 0) problems.push(`unauthenticated substituters: ${insecure.join(", ")}`);
     if (substituters.length > 0 && keys.length === 0) problems.push("no trusted-public-keys");
     return verdict(
