@@ -16,10 +16,8 @@ const ALL_EVENTS = [
 describe("agent state machine", () => {
   it("walks the happy path back to Idle", () => {
     const path: AgentEvent[] = ["poll", "new-generation", "fetched", "activated", "confirmed", "reported"];
-    const states = path.reduce<AgentState[]>(
-      (acc, e) => [...acc, transition(acc.at(-1) as AgentState, e)],
-      [AgentState.Idle],
-    );
+    const states: AgentState[] = [AgentState.Idle];
+    for (const event of path) states.push(transition(states.at(-1) as AgentState, event));
     expect(states).toEqual([
       AgentState.Idle,
       AgentState.Checking,
@@ -68,23 +66,25 @@ describe("agent state machine", () => {
   it("property: any accepted event sequence from Idle reaches Idle again, and Verifying is always entered through Applying", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...ALL_EVENTS), { maxLength: 60 }), (events) => {
-        let state = AgentState.Idle;
-        let previous: AgentState | null = null;
+        let state: AgentState = AgentState.Idle;
         for (const event of events) {
-          const next = TRANSITIONS[state][event];
+          const next: AgentState | undefined = TRANSITIONS[state][event];
           if (next === undefined) continue;
           if (next === AgentState.Verifying && state !== AgentState.Verifying)
             expect(state).toBe(AgentState.Applying);
-          previous = state;
           state = next;
         }
-        void previous;
         // From any reachable state, Idle is reachable again (no dead ends).
         const seen = new Set<AgentState>([state]);
         const queue = [state];
         while (queue.length > 0) {
           const s = queue.shift() as AgentState;
-          for (const n of Object.values(TRANSITIONS[s])) if (n && !seen.has(n)) seen.add(n), queue.push(n);
+          for (const n of Object.values(TRANSITIONS[s])) {
+            if (n && !seen.has(n)) {
+              seen.add(n);
+              queue.push(n);
+            }
+          }
         }
         expect(seen.has(AgentState.Idle)).toBe(true);
       }),

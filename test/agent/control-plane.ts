@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { getRequestListener } from "@hono/node-server";
+import { getRequestListener, type HttpBindings } from "@hono/node-server";
 import { Hono } from "hono";
 import type { AgentConfirm } from "../../schemas/generated/agent-confirm.js";
 import type { AgentStatusReport } from "../../schemas/generated/agent-status-report.js";
@@ -28,11 +28,13 @@ export class TestControlPlane {
   evidenceReceived = 0;
   batches: EvidenceBatch[] = [];
   rejectConfirm = false;
+  /** store the next evidence batches but cut the connection instead of answering: the ack is lost */
+  loseEvidenceAcks = 0;
   readonly tokens = new Map<string, string>([["agent-token-web-01", "web-01"]]);
   private server: Server | null = null;
   port = 0;
 
-  readonly app = new Hono();
+  readonly app = new Hono<{ Bindings: HttpBindings }>();
 
   constructor() {
     const app = this.app;
@@ -87,6 +89,10 @@ export class TestControlPlane {
           payload: item.payload,
         });
         stored++;
+      }
+      if (this.loseEvidenceAcks > 0) {
+        this.loseEvidenceAcks--;
+        c.env.incoming.socket.destroy();
       }
       return c.json({ accepted: batch.items.length, stored });
     });
