@@ -192,23 +192,25 @@ let
       b
     ];
 
-  # Our modules and everything they import (each file once).
+  # The modules and everything they import, each file once (modules given as values are kept as they are).
   closure =
-    paths:
-    map (entry: entry.path) (
+    modules:
+    map (entry: entry.module) (
       builtins.genericClosure {
-        startSet = map (path: {
-          key = toString path;
-          inherit path;
-        }) paths;
+        startSet = builtins.genList (i: entryOf "top-${toString i}" (builtins.elemAt modules i)) (builtins.length modules);
         operator =
           entry:
-          map (path: {
-            key = toString path;
-            inherit path;
-          }) ((callModule (import entry.path) importArgs).imports or [ ]);
+          let
+            imports = (callModule (load entry.module) importArgs).imports or [ ];
+          in
+          builtins.genList (i: entryOf "${entry.key}/${toString i}" (builtins.elemAt imports i)) (builtins.length imports);
       }
     );
+  entryOf = fallbackKey: module: {
+    key = if builtins.isPath module then toString module else fallbackKey;
+    inherit module;
+  };
+  load = module: if builtins.isPath module || builtins.isString module then import module else module;
 
   # Reading a module's `imports` must not need its arguments (as in nixpkgs).
   importArgs = {
@@ -231,14 +233,16 @@ in
   inherit resolve mergeDefinitions;
 
   /**
-    Evaluates `modules` (paths of NixFleet modules, which declare options) together with `userModules`
-    (attribute sets or functions that only define values). Returns { options, config }.
-    `pkgs` is whatever the modules may take from pkgs (left lazy: only forced if a value needs it).
+    Evaluates `modules` (paths, attribute sets or functions, as in nixosSystem { modules = …; }). A module
+    that declares `options` is one of ours: its declarations are collected and its `config` is resolved
+    after the option values. Every other module only defines values. `pkgs` is whatever the modules may
+    take from pkgs (stand-in packages; forced only when a value needs one).
+    Returns { options, config, assertionsChecked } where assertionsChecked fails like nixpkgs does when an
+    assertion fails ("Failed assertions: - …") and is true otherwise.
   */
   evalModules =
     {
       modules,
-      userModules ? [ ],
       pkgs ? { },
     }:
     let
@@ -250,11 +254,11 @@ in
         config = clean values;
         options = declarations;
       };
-      ours = map (path: callModule (import path) args) (closure modules);
-      declarations = foldl' mergeDeclarations { } (map (m: m.options or { }) ours);
-      definitions = foldl' mergeDefinitions { } (
-        map (m: resolve (configPart (callModule m args))) userModules
-      );
+      evaluated = map (m: callModule (load m) args) (closure modules);
+      ours = builtins.filter (m: m ? options) evaluated;
+      theirs = builtins.filter (m: !(m ? options)) evaluated;
+      declarations = foldl' mergeDeclarations { } (map (m: m.options) ours);
+      definitions = foldl' mergeDefinitions { } (map (m: resolve (configPart m)) theirs);
       values = valuesOf {
         options = declarations;
         inherit definitions;
@@ -262,9 +266,16 @@ in
       };
       contributions = foldl' mergeDefinitions { } (map (m: resolve (m.config or { })) ours);
       config = clean (mergeDefinitions contributions values);
+      failed = map (a: a.message) (builtins.filter (a: !a.assertion) (config.assertions or [ ]));
     in
     {
       options = declarations;
       inherit config;
+      # The message format of nixpkgs' nixos/modules/system/activation/top-level.nix.
+      assertionsChecked =
+        if failed == [ ] then
+          true
+        else
+          throw "\nFailed assertions:\n${concatStringsSep "\n" (map (message: "- ${message}") failed)}";
     };
 }
