@@ -6,13 +6,14 @@
 #   - gives every declared option its value: the definition, else the declared default, else an error
 #     "used but not defined", descending into submodules, lists and attribute sets of submodules;
 #   - checks each value against the stand-in type's `check` and rejects undeclared attributes inside our
-#     namespaces (`nixfleet.*`, `services.<name>`), like the module system's "option does not exist";
+#     namespaces (`nixfleet.*`, `services.<name>`), like the module system's "option does not exist",
+#     and a definition of a read-only option that has a default;
 #   - resolves our modules' `config` sections (mkIf on their enable options) into the final config. Our
 #     modules read the user's definitions and the option values; they do not see each other's
 #     contributions (e.g. a port another NixFleet module opened), unlike under nixpkgs.
 # What it does not do: the other NixOS modules (their options and defaults do not exist here, so an
 # undeclared value like services.openssh.enable is passed through as the user wrote it), type merging,
-# `apply`, `readOnly` enforcement, and evaluating a system. That needs nixpkgs.
+# `apply`, and evaluating a system. That needs nixpkgs.
 {
   lib ? import ./lib.nix,
 }:
@@ -128,7 +129,9 @@ let
 
   valueOf =
     loc: declaration: defined: definition:
-    if defined && priorityOf definition < 1500 then
+    if defined && (declaration.readOnly or false) && declaration ? default then
+      throw "The option `${showLoc loc}' is read-only, but it's set multiple times."
+    else if defined && priorityOf definition < 1500 then
       coerce loc declaration.type (unwrap definition)
     else if declaration ? default then
       coerce loc declaration.type declaration.default
