@@ -59,6 +59,7 @@
       darwinModules = {
         default = ./nix/modules/darwin/default.nix;
         agent = ./nix/modules/darwin/agent.nix;
+        compliance = ./nix/modules/darwin/compliance.nix;
       };
 
       # The CLI (agent, control plane and every command). Needs nixpkgs; see nix/package.nix for the

@@ -167,9 +167,9 @@ let
       module = ../modules/nixos/control-plane.nix;
     }
     {
-      title = "Compliance (NixOS)";
-      file = "nix/modules/nixos/compliance.nix";
-      module = ../modules/nixos/compliance.nix;
+      title = "Compliance (NixOS and nix-darwin)";
+      file = "nix/modules/common/compliance.nix";
+      module = ../modules/common/compliance.nix;
     }
   ];
 

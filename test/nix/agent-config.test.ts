@@ -23,7 +23,7 @@ function hostExpression(platform: string, hostModule: string): string {
     recorded = flakeOutputs.lib.mkHost {
       hostName = "web-1"; platform = "${platform}"; nixpkgs = recordingNixpkgs;
       hostSpec.tags = [ "canary" "web" ];
-      modules = [ standinPkgs.nixosBase (${hostModule}) ];
+      modules = [ (standinPkgs.hostBase "${platform}") (${hostModule}) ];
     };
     evaluated = standinEval.evalModules { pkgs = standinPkgs; modules = recorded.args.modules; };
   in evaluated`);

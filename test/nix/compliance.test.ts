@@ -11,7 +11,7 @@ import { evalFailure, evalJson, repoPath, repoRoot, withPrelude } from "./nix.js
 function complianceHost(definitions: string): string {
   return withPrelude(`standinEval.evalModules {
     pkgs = standinPkgs;
-    modules = [ ${repoPath("nix/modules/nixos/compliance.nix")} { nixfleet.compliance.writeFacts = false; } (${definitions}) ];
+    modules = [ ${repoPath("nix/modules/common/compliance.nix")} { nixfleet.compliance.writeFacts = false; } (${definitions}) ];
   }`);
 }
 

@@ -38,7 +38,7 @@ describe("flake.nix", () => {
     );
     expect(shape.lib).toContain("mkHost");
     expect(Object.keys(shape.nixosModules).sort()).toEqual(["agent", "compliance", "control-plane", "default"]);
-    expect(Object.keys(shape.darwinModules).sort()).toEqual(["agent", "default"]);
+    expect(Object.keys(shape.darwinModules).sort()).toEqual(["agent", "compliance", "default"]);
     for (const file of [...Object.values(shape.nixosModules), ...Object.values(shape.darwinModules)])
       expect(existsSync(file), file).toBe(true);
     expect(shape.nixosModules.agent).toBe(join(repoRoot, "nix/modules/nixos/agent.nix"));

@@ -61,7 +61,11 @@ let
   # Two definitions of one location, as nixpkgs merges them for the common types.
   mergeDefinitions =
     a: b:
-    if priorityOf a < priorityOf b then
+    if isAbsent a then
+      b
+    else if isAbsent b then
+      a
+    else if priorityOf a < priorityOf b then
       a
     else if priorityOf b < priorityOf a then
       b

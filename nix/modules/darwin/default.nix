@@ -3,5 +3,6 @@
   imports = [
     ../common/host-spec.nix
     ./agent.nix
+    ./compliance.nix
   ];
 }
