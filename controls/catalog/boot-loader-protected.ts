@@ -17,7 +17,11 @@ export const control = defineControl({
     const systemdBoot = boolAt(facts, "boot.loader.systemd-boot.enable");
     const lanzaboote = boolAt(facts, "boot.lanzaboote.enable");
     if (systemdBoot === true || lanzaboote === true) {
-      const editor = boolAt(facts, "boot.loader.systemd-boot.editor");
+      // lanzaboote replaces systemd-boot's installer and has its own loader.conf setting.
+      const editor =
+        lanzaboote === true
+          ? boolAt(facts, "boot.lanzaboote.settings.editor")
+          : boolAt(facts, "boot.loader.systemd-boot.editor");
       return verdict(
         editor === false,
         { loader: lanzaboote ? "lanzaboote" : "systemd-boot", editor: editor ?? "true (default)" },
@@ -48,5 +52,5 @@ export const control = defineControl({
     );
   },
   remediation:
-    'boot.loader.systemd-boot.editor = false; or boot.loader.grub.users.root.hashedPasswordFile = "/run/keys/grub"; (grub-mkpasswd-pbkdf2)',
+    'boot.loader.systemd-boot.editor = false; (boot.lanzaboote.settings.editor = false with lanzaboote) or boot.loader.grub.users.root.hashedPasswordFile = "/run/keys/grub"; (grub-mkpasswd-pbkdf2)',
 });

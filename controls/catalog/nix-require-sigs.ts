@@ -23,10 +23,10 @@ export const control = defineControl({
     const insecure = substituters.filter(
       (s) => !/^(https|file|ssh|ssh-ng|s3):\/\//.test(s) && !s.startsWith("/"),
     );
+    // An unset option is not evidence: nix/facts.nix always emits the effective value from the config.
     const sigsOn =
-      requireSigs === undefined
-        ? boolAt(facts, "nix.requireSignedBinaryCaches") !== false
-        : requireSigs === true;
+      requireSigs === true ||
+      (requireSigs === undefined && boolAt(facts, "nix.requireSignedBinaryCaches") === true);
     const problems: string[] = [];
     if (!sigsOn) problems.push("require-sigs is not true");
     if (insecure.length > 0) problems.push(`unauthenticated substituters: ${insecure.join(", ")}`);
@@ -34,7 +34,7 @@ export const control = defineControl({
     return verdict(
       problems.length === 0,
       {
-        "require-sigs": requireSigs ?? "true (Nix default)",
+        "require-sigs": requireSigs ?? null,
         substituters,
         "trusted-public-keys": keys.length,
         insecure,

@@ -50,6 +50,8 @@ export const PRIVILEGED_UNIT_PREFIXES = [
   "generate-shutdown-ramfs",
   "mdmonitor",
   "zfs-",
+  // The NixFleet agent switches generations, which needs root (its unit is hardened otherwise, see nix/lib/hardening.nix).
+  "nixfleet-agent",
 ];
 
 const PROTECT_SYSTEM_OK = ["strict", "full", true, "yes"];

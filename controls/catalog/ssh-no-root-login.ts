@@ -18,7 +18,8 @@ export const control = defineControl({
     if (!sshEnabled(facts)) return notApplicable({ enabled: false }, "no", "the SSH daemon is not enabled");
     const value = sshdOption(facts, "PermitRootLogin");
     // OpenSSH's own default is prohibit-password, which still admits root with a key.
-    const observed = value === undefined ? "prohibit-password (OpenSSH default)" : value;
+    const observed =
+      value === undefined ? "prohibit-password (OpenSSH default)" : value === true ? "yes" : value;
     return verdict(
       value === "no" || value === false,
       observed,
