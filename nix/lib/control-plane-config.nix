@@ -11,8 +11,13 @@ let
   credentialsDir = "/run/credentials/${unit}";
   stateDir = "/var/lib/nixfleet-control-plane";
 
-  schemaFile = ../../schemas/server-config.schema.json;
-  schema = if builtins.pathExists schemaFile then builtins.fromJSON (builtins.readFile schemaFile) else null;
+  schema = builtins.fromJSON (builtins.readFile ../../schemas/server-config.schema.json);
+
+  isLoopback = address: address == "localhost" || address == "::1" || builtins.match "127\\..*" address != null;
+  # HOST:PORT as the server reads it; an IPv6 address goes in brackets.
+  listenString =
+    { address, port }:
+    if builtins.match ".*:.*" address != null then "[${address}]:${toString port}" else "${address}:${toString port}";
 
   dropNulls =
     attrs:
@@ -31,7 +36,7 @@ in
 rec {
   inherit unit credentialsDir stateDir;
 
-  knownKeys = if schema == null then null else builtins.attrNames schema.properties;
+  knownKeys = builtins.attrNames schema.properties;
 
   /** systemd LoadCredential entries ("name:path") for the TLS files that are set. */
   loadCredentials =
@@ -42,11 +47,8 @@ rec {
   render =
     cfg:
     dropNulls {
-      listen = {
-        host = cfg.listen.address;
-        inherit (cfg.listen) port;
-      };
-      inherit (cfg) dbPath;
+      listen = listenString cfg.listen;
+      db = cfg.dbPath;
       tls =
         if cfg.tls == null then
           null
@@ -64,11 +66,7 @@ rec {
     cfg:
     let
       opt = "services.nixfleet-control-plane";
-      unknownSettings =
-        if knownKeys == null then
-          [ ]
-        else
-          builtins.filter (key: !(builtins.elem key knownKeys)) (builtins.attrNames cfg.settings);
+      unknownSettings = builtins.filter (key: !(builtins.elem key knownKeys)) (builtins.attrNames cfg.settings);
     in
     (
       if builtins.substring 0 (builtins.stringLength stateDir + 1) cfg.dbPath != "${stateDir}/" then
@@ -82,6 +80,14 @@ rec {
       if cfg.clientCa != null && cfg.tls == null then
         [
           "${opt}.clientCa is set but ${opt}.tls is not: agents can only present client certificates over TLS; set ${opt}.tls.{cert,key} too."
+        ]
+      else
+        [ ]
+    )
+    ++ (
+      if cfg.tls == null && !(isLoopback cfg.listen.address) && !(cfg.settings.insecureHttp or false) then
+        [
+          "${opt}: without ${opt}.tls the API would speak plain HTTP on ${cfg.listen.address}, which is not loopback; set ${opt}.tls.{cert,key} (recommended), or listen on 127.0.0.1 behind a TLS proxy, or accept plain HTTP with ${opt}.settings.insecureHttp = true."
         ]
       else
         [ ]
