@@ -28,5 +28,11 @@
   fileSystems."/boot" = {
     device = "/dev/disk/by-partlabel/ESP";
     fsType = "vfat";
+    options = [
+      "nosuid"
+      "nodev"
+      "noexec"
+      "umask=0077"
+    ];
   };
 }

@@ -1,0 +1,87 @@
+/**
+ * templates/default (what `nix flake init -t nixfleet` copies): its flake's outputs called with the NixFleet
+ * flake (stand-in inputs) give two hosts built by mkHost; each host evaluates through the NixFleet modules
+ * without a failed assertion, renders a valid agent configuration and valid facts; policy.json is a valid
+ * governance policy whose waiver matches the host's declared exception.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { AgentConfig } from "../../schemas/generated/agent-config.js";
+import type { Facts } from "../../schemas/generated/facts.js";
+import type { Policy } from "../../schemas/generated/policy.js";
+import { validate } from "../../schemas/registry.js";
+import { evalJson, repoPath, repoRoot, withPrelude } from "./nix.js";
+
+const templateOutputs = `(let outputs = (import ${repoPath("templates/default/flake.nix")}).outputs {
+  self = outputs; nixpkgs = recordingNixpkgs; nixfleet = flakeOutputs;
+}; in outputs)`;
+
+interface HostResult {
+  recordedBy: string;
+  checked: boolean;
+  agentJson: string;
+  factsJson: string;
+  warnings: string[];
+}
+
+function evaluateHost(name: string): HostResult {
+  return evalJson<HostResult>(
+    withPrelude(`let
+      recorded = ${templateOutputs}.nixosConfigurations.${name};
+      evaluated = standinEval.evalModules {
+        pkgs = standinPkgs;
+        modules = recorded.args.modules ++ [ (standinPkgs.hostBase "x86_64-linux") ];
+      };
+    in {
+      inherit (recorded) recordedBy;
+      checked = evaluated.assertionsChecked;
+      agentJson = evaluated.config.environment.etc."nixfleet/agent.json".text;
+      factsJson = evaluated.config.environment.etc."nixfleet/facts.json".text;
+      warnings = evaluated.config.warnings;
+    }`),
+  );
+}
+
+describe("fleet template", () => {
+  it("defines exactly the two hosts of the README, both built by mkHost as nixosSystem", () => {
+    const names = evalJson<string[]>(withPrelude(`builtins.attrNames ${templateOutputs}.nixosConfigurations`));
+    expect(names).toEqual(["db-1", "web-1"]);
+  });
+
+  it.each(["web-1", "db-1"])("%s evaluates through the NixFleet modules with no failed assertion or warning", (name) => {
+    const host = evaluateHost(name);
+    expect(host.recordedBy).toBe("nixosSystem");
+    expect(host.checked).toBe(true);
+    expect(host.warnings).toEqual([]);
+  });
+
+  it("web-1 renders a valid agent configuration with its tags and both health checks", () => {
+    const agent = validate<AgentConfig>("agent-config", JSON.parse(evaluateHost("web-1").agentJson), "web-1 agent.json");
+    expect(agent.machineId).toBe("web-1");
+    expect(agent.tags).toEqual(["web", "canary"]);
+    expect(agent.tls).toEqual({
+      cert: "/var/lib/nixfleet-agent/tls/agent.crt",
+      key: "/var/lib/nixfleet-agent/tls/agent.key",
+      ca: "/var/lib/nixfleet-agent/tls/ca.crt",
+    });
+    // The module system concatenates the lists of hosts/common.nix and hosts/web-1.nix.
+    expect(agent.healthChecks?.map((c) => c.name)).toEqual(["sshd", "web"]);
+  });
+
+  it("db-1's facts are valid and carry its exception, which policy.json waives for db-1 only", () => {
+    const facts = validate<Facts>("facts", JSON.parse(evaluateHost("db-1").factsJson), "db-1 facts.json");
+    expect(facts.nixfleet.meta).toMatchObject({ hostName: "db-1", system: "x86_64-linux", tags: ["db"] });
+    const compliance = (facts.nixfleet as { compliance: { exceptions: { control: string }[]; frameworks: string[] } })
+      .compliance;
+    expect(compliance.exceptions.map((e) => e.control)).toEqual(["boot-loader-protected"]);
+
+    const policy = validate<Policy>(
+      "policy",
+      JSON.parse(readFileSync(join(repoRoot, "templates/default/policy.json"), "utf8")),
+      "templates/default/policy.json",
+    );
+    expect(policy.frameworks).toEqual(compliance.frameworks);
+    expect(policy.waivers?.find((w) => w.controlId === "boot-loader-protected")?.hosts).toEqual(["db-1"]);
+  });
+});
