@@ -30,7 +30,9 @@ function hostExpression(platform: string, hostModule: string): string {
 }
 
 function renderedAgentConfig(platform: string, hostModule: string): unknown {
-  const text = evalJson<string>(`(${hostExpression(platform, hostModule)}).config.environment.etc."nixfleet/agent.json".text`);
+  const text = evalJson<string>(
+    `(${hostExpression(platform, hostModule)}).config.environment.etc."nixfleet/agent.json".text`,
+  );
   return JSON.parse(text);
 }
 
@@ -101,9 +103,21 @@ describe("agent configuration rendered by the NixOS module", () => {
     // Unset health-check fields are left out so the agent's defaults apply.
     expect((rendered as AgentConfig).healthChecks).toEqual([
       { name: "sshd", kind: "systemd", unit: "sshd.service" },
-      { name: "web", kind: "http", url: "http://127.0.0.1:8080/health", expectStatus: 204, bodyMatch: "ok", timeoutMs: 2000 },
+      {
+        name: "web",
+        kind: "http",
+        url: "http://127.0.0.1:8080/health",
+        expectStatus: 204,
+        bodyMatch: "ok",
+        timeoutMs: 2000,
+      },
       { name: "db", kind: "tcp", host: "127.0.0.1", port: 5432, retries: 5 },
-      { name: "disk", kind: "command", command: ["/run/current-system/sw/bin/test", "-w", "/var"], expectExit: 0 },
+      {
+        name: "disk",
+        kind: "command",
+        command: ["/run/current-system/sw/bin/test", "-w", "/var"],
+        expectExit: 0,
+      },
     ]);
 
     const file = join(dir, "agent.json");
@@ -149,13 +163,17 @@ describe("agent configuration rendered by the NixOS module", () => {
       expect.stringContaining('services.nixfleet-agent.machineId = "web 1" is not a valid machine id'),
       expect.stringContaining("must be an http:// or https:// URL of the control plane"),
       expect.stringContaining("the agent has no credentials; set services.nixfleet-agent.tls.{cert,key,ca}"),
-      expect.stringContaining("services.nixfleet-agent.settings.pollEvery is not a key of the agent configuration"),
+      expect.stringContaining(
+        "services.nixfleet-agent.settings.pollEvery is not a key of the agent configuration",
+      ),
       'services.nixfleet-agent.healthChecks has more than one check named "web"; give each check its own name.',
       'services.nixfleet-agent.healthChecks.0 ("web") is of kind http and needs `url`; set it or change `kind`.',
       expect.stringContaining('healthChecks.1 ("web") is of kind launchd, which does not exist on nixos'),
       'services.nixfleet-agent.healthChecks.2 ("db") is of kind tcp and needs `port`; set it or change `kind`.',
     ]);
-    const failure = evalFailure(`(${hostExpression("x86_64-linux", `{ services.nixfleet-agent = { enable = true; controlPlaneUrl = "https://cp"; }; }`)}).assertionsChecked`);
+    const failure = evalFailure(
+      `(${hostExpression("x86_64-linux", `{ services.nixfleet-agent = { enable = true; controlPlaneUrl = "https://cp"; }; }`)}).assertionsChecked`,
+    );
     expect(failure).toContain("Failed assertions:");
     expect(failure).toContain("- services.nixfleet-agent: the agent has no credentials");
   });
@@ -170,7 +188,9 @@ describe("agent configuration rendered by the NixOS module", () => {
       evalFailure(
         `(${hostExpression("x86_64-linux", `{ services.nixfleet-agent = { enable = true; controlPlaneUrl = "https://cp"; healthChecks = [ { name = "x"; kind = "ping"; } ]; }; }`)}).config.services.nixfleet-agent`,
       ),
-    ).toContain("A definition for option `services.nixfleet-agent.healthChecks.[0].kind' is not of type `one of");
+    ).toContain(
+      "A definition for option `services.nixfleet-agent.healthChecks.[0].kind' is not of type `one of",
+    );
   });
 });
 
@@ -187,7 +207,8 @@ describe("systemd unit of the agent", () => {
   it("is sandboxed, with write access only where switching a profile and keeping state need it", () => {
     const { serviceConfig, environment, restartIfChanged } = unit(enabled);
     expect(serviceConfig).toMatchObject({
-      ExecStart: "/nix/store/00000000000000000000000000000000-nixfleet-0.1.0/bin/nixfleet agent --config /etc/nixfleet/agent.json",
+      ExecStart:
+        "/nix/store/00000000000000000000000000000000-nixfleet-0.1.0/bin/nixfleet agent --config /etc/nixfleet/agent.json",
       NoNewPrivileges: true,
       ProtectSystem: "strict",
       ReadWritePaths: ["/nix/var/nix/profiles", "/var/lib/nixfleet-agent"],
@@ -223,7 +244,11 @@ describe("launchd daemon of the nix-darwin agent", () => {
       `{ services.nixfleet-agent = { enable = true; controlPlaneUrl = "https://cp:8443"; tokenFile = "/t";
           healthChecks = [ { name = "sshd"; kind = "launchd"; label = "com.openssh.sshd"; } ]; }; }`,
     );
-    const result = evalJson<{ text: string; daemon: { serviceConfig: Record<string, unknown> }; failed: Assertion[] }>(
+    const result = evalJson<{
+      text: string;
+      daemon: { serviceConfig: Record<string, unknown> };
+      failed: Assertion[];
+    }>(
       `let e = ${evaluated}; in {
         text = e.config.environment.etc."nixfleet/agent.json".text;
         daemon = e.config.launchd.daemons.nixfleet-agent;

@@ -15,7 +15,8 @@ function complianceHost(definitions: string): string {
   }`);
 }
 
-const exception = (fields: string) => `{ nixfleet.compliance = { frameworks = [ "nis2" ]; exceptions = [ { ${fields} } ]; }; }`;
+const exception = (fields: string) =>
+  `{ nixfleet.compliance = { frameworks = [ "nis2" ]; exceptions = [ { ${fields} } ]; }; }`;
 
 describe("compliance exceptions", () => {
   it("an empty rationale fails evaluation with a message that says what to write", () => {
@@ -75,7 +76,9 @@ describe("compliance exceptions", () => {
     const failure = evalFailure(
       `(${complianceHost(exception(`control = "ssh-no-root-login";`))}).config.nixfleet.compliance.exceptions`,
     );
-    expect(failure).toContain("The option `nixfleet.compliance.exceptions.[0].rationale' is used but not defined.");
+    expect(failure).toContain(
+      "The option `nixfleet.compliance.exceptions.[0].rationale' is used but not defined.",
+    );
   });
 });
 
@@ -100,7 +103,7 @@ describe("compliance scope", () => {
       `(${complianceHost(`{ nixfleet.compliance.frameworks = [ "pci-dss" ]; }`)}).config.nixfleet.compliance.frameworks`,
     );
     expect(failure).toContain(
-      "A definition for option `nixfleet.compliance.frameworks.[0]' is not of type `one of \"nis2\", \"dora\", \"iso27001\", \"anssi-bp028\"'",
+      'A definition for option `nixfleet.compliance.frameworks.[0]\' is not of type `one of "nis2", "dora", "iso27001", "anssi-bp028"\'',
     );
   });
 

@@ -111,7 +111,9 @@ describe("control plane module", () => {
       'services.nixfleet-control-plane.dbPath = "/srv/nixfleet.db" is outside /var/lib/nixfleet-control-plane, the only directory the service\'s dynamic user can write; use a path inside it, e.g. "/var/lib/nixfleet-control-plane/nixfleet.db".',
       "services.nixfleet-control-plane.clientCa is set but services.nixfleet-control-plane.tls is not: agents can only present client certificates over TLS; set services.nixfleet-control-plane.tls.{cert,key} too.",
       "services.nixfleet-control-plane: without services.nixfleet-control-plane.tls the API would speak plain HTTP on 0.0.0.0, which is not loopback; set services.nixfleet-control-plane.tls.{cert,key} (recommended), or listen on 127.0.0.1 behind a TLS proxy, or accept plain HTTP with services.nixfleet-control-plane.settings.insecureHttp = true.",
-      expect.stringContaining("services.nixfleet-control-plane.settings.port is not a key of the server configuration"),
+      expect.stringContaining(
+        "services.nixfleet-control-plane.settings.port is not a key of the server configuration",
+      ),
     ]);
   });
 });

@@ -37,13 +37,23 @@ describe("flake.nix", () => {
       }`),
     );
     expect(shape.lib).toContain("mkHost");
-    expect(Object.keys(shape.nixosModules).sort()).toEqual(["agent", "compliance", "control-plane", "default"]);
+    expect(Object.keys(shape.nixosModules).sort()).toEqual([
+      "agent",
+      "compliance",
+      "control-plane",
+      "default",
+    ]);
     expect(Object.keys(shape.darwinModules).sort()).toEqual(["agent", "compliance", "default"]);
     for (const file of [...Object.values(shape.nixosModules), ...Object.values(shape.darwinModules)])
       expect(existsSync(file), file).toBe(true);
     expect(shape.nixosModules.agent).toBe(join(repoRoot, "nix/modules/nixos/agent.nix"));
     expect(shape.darwinModules.agent).toBe(join(repoRoot, "nix/modules/darwin/agent.nix"));
-    expect(Object.keys(shape.packages).sort()).toEqual(["aarch64-darwin", "aarch64-linux", "x86_64-darwin", "x86_64-linux"]);
+    expect(Object.keys(shape.packages).sort()).toEqual([
+      "aarch64-darwin",
+      "aarch64-linux",
+      "x86_64-darwin",
+      "x86_64-linux",
+    ]);
     for (const names of Object.values(shape.packages)) expect(names.sort()).toEqual(["default", "nixfleet"]);
     expect(shape.template.path).toBe(join(repoRoot, "templates/default"));
     expect(existsSync(join(shape.template.path, "flake.nix"))).toBe(true);
@@ -54,7 +64,12 @@ describe("flake.nix", () => {
       withPrelude(`builtins.mapAttrs (_: p: p.nixfleet) flakeOutputs.packages`),
     );
     for (const [system, call] of Object.entries(calls)) {
-      expect(call).toEqual({ recordedBy: "callPackage", system, path: join(repoRoot, "nix/package.nix"), args: {} });
+      expect(call).toEqual({
+        recordedBy: "callPackage",
+        system,
+        path: join(repoRoot, "nix/package.nix"),
+        args: {},
+      });
     }
   });
 
@@ -68,8 +83,14 @@ describe("flake.nix", () => {
         darwin = { by = darwin.recordedBy; first = toString (builtins.head darwin.args.modules); };
       }`),
     );
-    expect(result.linux).toEqual({ by: "nixosSystem", first: join(repoRoot, "nix/modules/nixos/default.nix") });
-    expect(result.darwin).toEqual({ by: "darwinSystem", first: join(repoRoot, "nix/modules/darwin/default.nix") });
+    expect(result.linux).toEqual({
+      by: "nixosSystem",
+      first: join(repoRoot, "nix/modules/nixos/default.nix"),
+    });
+    expect(result.darwin).toEqual({
+      by: "darwinSystem",
+      first: join(repoRoot, "nix/modules/darwin/default.nix"),
+    });
   });
 });
 
@@ -103,7 +124,10 @@ describe("nix/package.nix", () => {
       meta: { mainProgram: string };
       installPhase: string;
     }>(packageCall);
-    const packageJson = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { name: string; version: string };
+    const packageJson = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      name: string;
+      version: string;
+    };
     expect(args.pname).toBe(packageJson.name);
     expect(args.version).toBe(packageJson.version);
     expect(args.src.root).toBe(repoRoot);

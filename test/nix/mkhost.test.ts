@@ -64,7 +64,10 @@ describe("mkHost", () => {
       modules = [ { services.openssh.enable = true; } "USER-MODULE-2" ];
       specialArgs = { site = "paris"; };
     }`);
-    expect(recorded.args.modules.slice(2)).toEqual([{ services: { openssh: { enable: true } } }, "USER-MODULE-2"]);
+    expect(recorded.args.modules.slice(2)).toEqual([
+      { services: { openssh: { enable: true } } },
+      "USER-MODULE-2",
+    ]);
     expect(recorded.args.specialArgs).toEqual({ site: "paris" });
     // mkHost's own arguments are consumed, not forwarded to nixosSystem (it would reject them).
     expect(Object.keys(recorded.args).sort()).toEqual(["modules", "specialArgs"]);
@@ -91,7 +94,9 @@ describe("mkHost", () => {
 
   it("refuses a Darwin host without nix-darwin and says what to pass", () => {
     const error = evalFailure(
-      withPrelude(`(${mkHost}) { hostName = "mac-1"; platform = "aarch64-darwin"; nixpkgs = recordingNixpkgs; }`),
+      withPrelude(
+        `(${mkHost}) { hostName = "mac-1"; platform = "aarch64-darwin"; nixpkgs = recordingNixpkgs; }`,
+      ),
     );
     expect(error).toContain('host "mac-1" is a Darwin host (aarch64-darwin) and needs nix-darwin');
     expect(error).toContain("nix-darwin = inputs.nix-darwin;");
@@ -99,7 +104,11 @@ describe("mkHost", () => {
 
   it("refuses a bad host name, a non-list modules and a non-attrset hostSpec", () => {
     expect(
-      evalFailure(withPrelude(`(${mkHost}) { hostName = "-bad name"; platform = "x86_64-linux"; nixpkgs = recordingNixpkgs; }`)),
+      evalFailure(
+        withPrelude(
+          `(${mkHost}) { hostName = "-bad name"; platform = "x86_64-linux"; nixpkgs = recordingNixpkgs; }`,
+        ),
+      ),
     ).toContain('hostName "-bad name" is not a host name');
     expect(
       evalFailure(

@@ -25,7 +25,12 @@ export interface NixRun {
 }
 
 export function runNix(command: string, args: string[]): NixRun {
-  const result = spawnSync(command, args, { cwd: repoRoot, env: nixEnv(), encoding: "utf8", maxBuffer: 64 << 20 });
+  const result = spawnSync(command, args, {
+    cwd: repoRoot,
+    env: nixEnv(),
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -45,19 +45,28 @@ function evaluateHost(name: string): HostResult {
 
 describe("fleet template", () => {
   it("defines exactly the two hosts of the README, both built by mkHost as nixosSystem", () => {
-    const names = evalJson<string[]>(withPrelude(`builtins.attrNames ${templateOutputs}.nixosConfigurations`));
+    const names = evalJson<string[]>(
+      withPrelude(`builtins.attrNames ${templateOutputs}.nixosConfigurations`),
+    );
     expect(names).toEqual(["db-1", "web-1"]);
   });
 
-  it.each(["web-1", "db-1"])("%s evaluates through the NixFleet modules with no failed assertion or warning", (name) => {
-    const host = evaluateHost(name);
-    expect(host.recordedBy).toBe("nixosSystem");
-    expect(host.checked).toBe(true);
-    expect(host.warnings).toEqual([]);
-  });
+  it.each(["web-1", "db-1"])(
+    "%s evaluates through the NixFleet modules with no failed assertion or warning",
+    (name) => {
+      const host = evaluateHost(name);
+      expect(host.recordedBy).toBe("nixosSystem");
+      expect(host.checked).toBe(true);
+      expect(host.warnings).toEqual([]);
+    },
+  );
 
   it("web-1 renders a valid agent configuration with its tags and both health checks", () => {
-    const agent = validate<AgentConfig>("agent-config", JSON.parse(evaluateHost("web-1").agentJson), "web-1 agent.json");
+    const agent = validate<AgentConfig>(
+      "agent-config",
+      JSON.parse(evaluateHost("web-1").agentJson),
+      "web-1 agent.json",
+    );
     expect(agent.machineId).toBe("web-1");
     expect(agent.tags).toEqual(["web", "canary"]);
     expect(agent.tls).toEqual({
@@ -72,8 +81,11 @@ describe("fleet template", () => {
   it("db-1's facts are valid and carry its exception, which policy.json waives for db-1 only", () => {
     const facts = validate<Facts>("facts", JSON.parse(evaluateHost("db-1").factsJson), "db-1 facts.json");
     expect(facts.nixfleet.meta).toMatchObject({ hostName: "db-1", system: "x86_64-linux", tags: ["db"] });
-    const compliance = (facts.nixfleet as { compliance: { exceptions: { control: string }[]; frameworks: string[] } })
-      .compliance;
+    // Facts mirror the config, so nixfleet.compliance is an open member of the facts schema.
+    const compliance = facts.nixfleet.compliance as {
+      exceptions: { control: string }[];
+      frameworks: string[];
+    };
     expect(compliance.exceptions.map((e) => e.control)).toEqual(["boot-loader-protected"]);
 
     const policy = validate<Policy>(
