@@ -7,6 +7,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { evaluateHost as evaluateControls, selectControls } from "../../controls/index.js";
+import { decideGate } from "../../engine/governance/index.js";
 import type { AgentConfig } from "../../schemas/generated/agent-config.js";
 import type { Facts } from "../../schemas/generated/facts.js";
 import type { Policy } from "../../schemas/generated/policy.js";
@@ -95,5 +97,42 @@ describe("fleet template", () => {
     );
     expect(policy.frameworks).toEqual(compliance.frameworks);
     expect(policy.waivers?.find((w) => w.controlId === "boot-loader-protected")?.hosts).toEqual(["db-1"]);
+  });
+
+  it("the governance gate lets a rollout of both hosts through: every control the policy selects passes or is waived", () => {
+    const policy = validate<Policy>(
+      "policy",
+      JSON.parse(readFileSync(join(repoRoot, "templates/default/policy.json"), "utf8")),
+      "templates/default/policy.json",
+    );
+    // What `nixfleet compliance-check` adds to the module's facts at check time: when the facts were
+    // collected and how old flake.lock is (neither can be known inside a pure evaluation).
+    const now = "2026-11-25T12:00:00Z";
+    const controls = selectControls({
+      frameworks: policy.frameworks ?? [],
+      level: policy.anssiLevel,
+      entity: policy.nis2Entity,
+    });
+    const targets = [
+      { host: "web-1", tags: ["web", "canary"], environment: "production" },
+      { host: "db-1", tags: ["db"], environment: "production" },
+    ];
+    const results = targets.flatMap(({ host }) => {
+      const facts = JSON.parse(evaluateHost(host).factsJson) as Facts;
+      facts.nixfleet.meta = { ...facts.nixfleet.meta, collectedAt: now, lockAgeDays: 3 };
+      return evaluateControls(host, validate<Facts>("facts", facts), controls);
+    });
+    const decision = decideGate({ policy, targets, results, now, phase: "pre-rollout" });
+    expect(decision.reasons.filter((r) => r.blocking)).toEqual([]);
+    expect(decision.decision).toBe("allow");
+    // The waivers are what let it through, and each one is used.
+    const waived = decision.reasons.filter((r) => r.why === "waived").map((r) => `${r.host}:${r.controlId}`);
+    expect(waived.sort()).toEqual([
+      "db-1:boot-loader-protected",
+      "db-1:mfa-pam",
+      "db-1:secure-boot",
+      "web-1:mfa-pam",
+      "web-1:secure-boot",
+    ]);
   });
 });
