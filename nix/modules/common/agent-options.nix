@@ -63,7 +63,7 @@ in
   package = mkOption {
     type = types.package;
     default = pkgs.callPackage ../../package.nix { };
-    defaultText = literalExpression "pkgs.callPackage nixfleet/nix/package.nix { } (the CLI of this flake)";
+    defaultText = literalExpression "pkgs.callPackage (nixfleet + \"/nix/package.nix\") { } # the CLI of the NixFleet flake, built with this host's nixpkgs";
     description = "The `nixfleet` package whose `nixfleet agent --config /etc/nixfleet/agent.json` is started.";
   };
 
