@@ -5,3 +5,4 @@ export * from "./evidence.js";
 export * from "./machines.js";
 export * from "./releases.js";
 export * from "./tokens.js";
+export * from "./rollouts.js";
