@@ -89,4 +89,33 @@ describe("facts wiring of the compliance module", () => {
     );
     expect(etc).not.toContain("nixfleet/facts.json");
   });
+
+  it("works the same on nix-darwin: a Mac's facts through darwinModules are nix/facts.nix on the darwin fixture plus the default scope", () => {
+    const darwin = evalJson<{ moduleFacts: Facts; raw: Facts; recordedBy: string }>(
+      withPrelude(`let
+        darwinFixture = import ${repoPath("nix/tests/fixtures/darwin.nix")};
+        recorded = flakeOutputs.lib.mkHost {
+          hostName = "mac-01"; platform = "aarch64-darwin"; nixpkgs = recordingNixpkgs; nix-darwin = recordingNixDarwin;
+          hostSpec.tags = [ "workstation" ];
+          modules = [ (standinPkgs.hostBase "aarch64-darwin") darwinFixture.config ];
+        };
+        evaluated = standinEval.evalModules { pkgs = standinPkgs; modules = recorded.args.modules; };
+      in {
+        inherit (recorded) recordedBy;
+        moduleFacts = builtins.fromJSON evaluated.config.environment.etc."nixfleet/facts.json".text;
+        raw = import ${repoPath("nix/facts.nix")} { inherit (darwinFixture) config; meta.tags = [ "workstation" ]; };
+      }`),
+    );
+    expect(darwin.recordedBy).toBe("darwinSystem");
+    // The fixture sets no compliance scope; the module contributes its declared defaults, nothing else.
+    const { compliance, ...moduleNixfleet } = darwin.moduleFacts.nixfleet;
+    expect({ ...darwin.moduleFacts, nixfleet: moduleNixfleet }).toEqual(darwin.raw);
+    expect(compliance).toEqual({ frameworks: [], anssiLevel: null, nis2Entity: null, exceptions: [] });
+    const facts = validate<Facts>("facts", darwin.moduleFacts, "mac-01 facts.json");
+    expect(facts.nixfleet.meta).toMatchObject({
+      hostName: "mac-01",
+      system: "aarch64-darwin",
+      platform: "darwin",
+    });
+  });
 });
