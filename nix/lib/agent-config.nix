@@ -132,6 +132,17 @@ rec {
         [ ]
     )
     ++ (
+      if builtins.length cfg.tags > schema.properties.tags.maxItems then
+        [
+          "${opt}.tags has ${toString (builtins.length cfg.tags)} tags; the agent reports at most ${toString schema.properties.tags.maxItems}."
+        ]
+      else
+        [ ]
+    )
+    ++ map (tag: "${opt}.tags: \"${tag}\" is longer than ${toString schema.properties.tags.items.maxLength} characters; shorten it.") (
+      builtins.filter (tag: builtins.stringLength tag > schema.properties.tags.items.maxLength) cfg.tags
+    )
+    ++ (
       if cfg.tls == null && cfg.tokenFile == null then
         [
           "${opt}: the agent has no credentials; set ${opt}.tls.{cert,key,ca} (mTLS, files from `nixfleet ca issue`) or ${opt}.tokenFile (a file with a bearer token of role agent)."

@@ -94,6 +94,23 @@ describe("flake.nix", () => {
   });
 });
 
+describe("nix/lib", () => {
+  it("is a pure library: every attribute evaluates without nixpkgs", () => {
+    const kinds = evalJson<Record<string, string>>(
+      `builtins.mapAttrs (_: builtins.typeOf) (import ${repoPath("nix/lib")})`,
+    );
+    expect(kinds).toEqual({
+      agentConfig: "set",
+      compliance: "set",
+      controlPlaneConfig: "set",
+      hardening: "set",
+      mkHost: "lambda",
+      optionsDoc: "set",
+      platforms: "set",
+    });
+  });
+});
+
 describe("nix/package.nix", () => {
   // A recording buildNpmPackage and the few lib functions package.nix uses, with nixpkgs' semantics.
   const packageCall = `import ${repoPath("nix/package.nix")} {
