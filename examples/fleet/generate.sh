@@ -23,4 +23,6 @@ node --input-type=module -e '
   for (const facts of Object.values(hosts)) fleet[facts.nixfleet.meta.hostName] = facts;
   write("examples/fleet/fleet.json", fleet);
 '
+# The project formatter (Biome) owns the layout of committed JSON.
+npx biome format --write examples/fleet/hardened.json examples/fleet/insecure.json examples/fleet/fleet.json >/dev/null
 echo "examples/fleet: hardened.json insecure.json fleet.json regenerated"
