@@ -4,6 +4,7 @@
  * and the assertions; evaluated by real Nix through the module (stand-in module evaluator).
  */
 import { describe, expect, it } from "vitest";
+import { resolveServerConfig, ServerConfigError } from "../../api/server.js";
 import type { ServerConfig } from "../../schemas/generated/server-config.js";
 import { validate } from "../../schemas/registry.js";
 import { evalJson, repoPath, withPrelude } from "./nix.js";
@@ -115,5 +116,27 @@ describe("control plane module", () => {
         "services.nixfleet-control-plane.settings.port is not a key of the server configuration",
       ),
     ]);
+  });
+
+  it("judges plain HTTP exactly as the server does: what evaluation refuses, `nixfleet server` refuses at start", () => {
+    const cases = [
+      { listen: `address = "0.0.0.0";`, refused: true },
+      { listen: `address = "0.0.0.0"; `, settings: "settings.insecureHttp = true;", refused: false },
+      { listen: `address = "127.0.0.1";`, refused: false },
+      { listen: `address = "::1";`, refused: false },
+      { listen: `address = "::";`, refused: true },
+    ];
+    for (const { listen, settings, refused } of cases) {
+      const { serverJson, failed } = evaluate(
+        `{ services.nixfleet-control-plane = { enable = true; listen = { ${listen} }; ${settings ?? ""} }; }`,
+      );
+      const plainHttpAssertion = failed.some((m) => m.includes("would speak plain HTTP"));
+      expect(plainHttpAssertion, listen).toBe(refused);
+      const start = () => resolveServerConfig(JSON.parse(serverJson), "server.json");
+      if (refused) expect(start, listen).toThrow(ServerConfigError);
+      else expect(start, listen).not.toThrow();
+    }
+    // And the full mTLS configuration resolves.
+    expect(resolveServerConfig(JSON.parse(evaluate(mtls).serverJson)).listen).toBe("[::]:8443");
   });
 });
