@@ -12,7 +12,9 @@
 #     read-only for the agent; connecting to the daemon's Unix socket works on a read-only mount;
 #   - switch the profile: `nix-env -p /nix/var/nix/profiles/system --set <path>` writes the generation
 #     links, hence ReadWritePaths for /nix/var/nix/profiles (GC roots are registered through the daemon);
-#   - ask PID 1 to run the switch (D-Bus over a Unix socket, as root), and read /run/current-system;
+#   - ask PID 1 to run the switch: systemd-run as root talks to PID 1 over /run/systemd/private, a
+#     root-only Unix socket on which every client counts as privileged, so no capability is needed;
+#   - read /run/current-system;
 #   - keep its SQLite state and outbox in its state directory, its switch lock in /run/nixfleet;
 #   - read /proc and /sys for runtime evidence (read-only is enough);
 #   - talk HTTPS to the control plane and to the binary cache.
