@@ -10,6 +10,7 @@ import {
   organisationalMeasures,
   parseOptionPath,
   selectControls,
+  withLockAge,
 } from "./index.js";
 import { ANSSI_LEVELS } from "./types.js";
 
@@ -191,5 +192,24 @@ describe("option paths", () => {
     expect(getPath(facts, "services.nginx")).toBeUndefined();
     expect(getPath(null, "a")).toBeUndefined();
     expect(getPath({ a: [1] }, "a.0")).toBeUndefined();
+  });
+});
+
+describe("withLockAge", () => {
+  it("computes lockAgeDays from lockLastModified with the caller's clock, leaving other facts alone", () => {
+    const facts = {
+      nixfleet: { meta: { hostName: "h", system: "x86_64-linux" as const, lockLastModified: 1_700_000_000 } },
+    };
+    const aged = withLockAge(facts, new Date((1_700_000_000 + 12 * 86400 + 5) * 1000));
+    expect(aged.nixfleet.meta.lockAgeDays).toBe(12);
+    expect(facts.nixfleet.meta).not.toHaveProperty("lockAgeDays");
+    const explicit = {
+      nixfleet: {
+        meta: { hostName: "h", system: "x86_64-linux" as const, lockAgeDays: 3, lockLastModified: 1 },
+      },
+    };
+    expect(withLockAge(explicit, new Date())).toBe(explicit);
+    const none = { nixfleet: { meta: { hostName: "h", system: "x86_64-linux" as const } } };
+    expect(withLockAge(none, new Date())).toBe(none);
   });
 });

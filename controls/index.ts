@@ -70,6 +70,7 @@ import type { AnssiLevel, Control, FrameworkId } from "./types.js";
 export { DRIFT_FAMILIES, detectDrift } from "./drift.js";
 export { formatOptionPath, getPath, parseOptionPath } from "./facts-path.js";
 export { evaluateHost, evaluateRuntime } from "./runner.js";
+export { withLockAge } from "./updates.js";
 export type { AnssiLevel, Control, FrameworkId };
 export { frameworks };
 

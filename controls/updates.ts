@@ -32,3 +32,22 @@ export const UPDATE_MAPPINGS = maps({
   iso27001: ["A.8.8", "A.8.19"],
   "anssi-bp028": ["R61"],
 });
+
+/**
+ * Pure evaluation has no clock, so facts may carry nixfleet.meta.lockLastModified (epoch seconds) instead of
+ * lockAgeDays; the checker fills lockAgeDays from it with its own notion of now. Facts that already have an
+ * age, or no lock date, are returned unchanged.
+ */
+export function withLockAge(facts: Facts, now: Date): Facts {
+  const meta = facts.nixfleet?.meta;
+  const lastModified = meta?.lockLastModified;
+  if (
+    !meta ||
+    meta.lockAgeDays !== undefined ||
+    typeof lastModified !== "number" ||
+    !Number.isFinite(lastModified)
+  )
+    return facts;
+  const days = Math.max(0, Math.floor((now.getTime() / 1000 - lastModified) / 86400));
+  return { ...facts, nixfleet: { ...facts.nixfleet, meta: { ...meta, lockAgeDays: days } } };
+}

@@ -10,10 +10,14 @@
 #                                   compliance module writes the facts into /etc, which is part of the
 #                                   toplevel, so reading it there would be infinite recursion;
 #   lockAgeDays                     or lockLastModified + evaluatedAt (epoch seconds; e.g.
-#                                   inputs.nixpkgs.lastModified and the CI's clock) to compute it.
+#                                   inputs.nixpkgs.lastModified and the CI's clock) to compute it;
+#   lockLastModified alone          is copied into nixfleet.meta so that the checker, which has a
+#                                   clock, computes lockAgeDays (controls/index.ts: withLockAge).
 #
 # Robust to partial configs: every option is read with a default, and an option that throws (used but not
-# defined, removed options) is treated as absent. Absent options are left out of the facts, never invented.
+# defined, removed options) is treated as absent. Absent options are left out of the facts, never invented;
+# an option whose value is null (NixOS's "unset") is kept as null, except inside freeform sets (sysctl, sshd
+# settings) where null means "not rendered" and is dropped. Controls read null like absent.
 #
 # Secrets never enter the facts (docs/adr/0100-facts-shape-and-drift.md). Instead of
 # users.users.<n>.{password,initialPassword,hashedPassword,…} the facts carry
@@ -322,7 +326,10 @@ let
     let
       h = leaf "networking.hostName";
     in
-    if isAbsent h || h == "" then throw "nix/facts.nix: networking.hostName is empty; pass meta.hostName" else h
+    if isAbsent h || h == null || h == "" then
+      throw "nix/facts.nix: networking.hostName is empty; pass meta.hostName"
+    else
+      h
   );
   platform = metaOr "platform" (if match ".*-darwin" system != null then "darwin" else "nixos");
   version =
@@ -354,6 +361,8 @@ let
     (computed "toplevel" toplevel)
     (computed "flakeRevision" (if revision == null then absent else revision))
     (computed "lockAgeDays" lockAgeDays)
+    # Without a clock at evaluation, the checker computes the age from this (controls' withLockAge).
+    (computed "lockLastModified" (metaOr "lockLastModified" absent))
     (computed "tags" (metaOr "tags" [ ]))
     (computed "collectedAt" (metaOr "collectedAt" absent))
   ];

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { catalog, evaluateHost, getPath } from "../../controls/index.js";
+import { catalog, evaluateHost, getPath, withLockAge } from "../../controls/index.js";
 import type { Facts } from "../../controls/types.js";
 import { check } from "../../schemas/registry.js";
 
@@ -170,6 +170,13 @@ describe("meta", () => {
       `${base} { inherit (f) config; meta = { lockLastModified = 1700000000; evaluatedAt = 1700000000 + 10 * 86400 + 3600; }; }`,
     ) as Facts;
     expect(f.nixfleet.meta.lockAgeDays).toBe(10);
+  });
+
+  it("passes lockLastModified through when no evaluation time is known, for the checker to age", () => {
+    const f = nixEval(`${base} { inherit (f) config; meta.lockLastModified = 1700000000; }`) as Facts;
+    expect(f.nixfleet.meta.lockLastModified).toBe(1700000000);
+    expect(f.nixfleet.meta.lockAgeDays).toBeUndefined();
+    expect(withLockAge(f, new Date((1700000000 + 40 * 86400) * 1000)).nixfleet.meta.lockAgeDays).toBe(40);
   });
 
   it("reads the toplevel store path only when asked (the /etc facts file would recurse)", () => {
