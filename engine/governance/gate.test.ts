@@ -290,7 +290,8 @@ const inputArb = fc.record({
   phase: fc.constantFrom<"pre-rollout" | "pre-batch">("pre-rollout", "pre-batch"),
   targets: fc.subarray(hosts, { minLength: 1 }).map((hs) => hs.map((host) => ({ host }))),
 });
-const run = (i: fc.infer<typeof inputArb>) => decideGate({ ...i, now: NOW, controls });
+type ArbValue<A> = A extends fc.Arbitrary<infer T> ? T : never;
+const run = (i: ArbValue<typeof inputArb>) => decideGate({ ...i, now: NOW, controls });
 
 describe("decideGate properties", () => {
   it("never allows in enforce when a required control fails on a target without a valid waiver", () => {

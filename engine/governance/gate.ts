@@ -284,3 +284,35 @@ export function decideGate(input: GateInput): GateDecision {
     counts,
   };
 }
+
+/**
+ * The results as they should be reported after the gate: a fail the gate found waived becomes "waived" with a
+ * reference to its waiver; everything else is unchanged. Pure; returns new objects for changed results.
+ */
+export function markWaived(
+  results: readonly ControlResult[],
+  decision: GateDecision,
+  policy: Policy,
+): ControlResult[] {
+  const waiverById = new Map((policy.waivers ?? []).map((w) => [w.id, w]));
+  const waived = new Map<string, string>();
+  for (const reason of decision.reasons)
+    if (reason.why === "waived" && reason.waiverId)
+      waived.set(`${reason.host}\u0000${reason.controlId}`, reason.waiverId);
+  return results.map((r) => {
+    if (r.status !== "fail" && r.status !== "waived") return r;
+    const waiverId = waived.get(`${r.host}\u0000${r.controlId}`);
+    const waiver = waiverId ? waiverById.get(waiverId) : undefined;
+    if (!waiver) return r.status === "waived" ? { ...r, status: "fail" } : r;
+    return {
+      ...r,
+      status: "waived",
+      waiver: {
+        id: waiver.id,
+        rationale: waiver.rationale,
+        approver: waiver.approvedBy,
+        expiresAt: waiver.expiresAt,
+      },
+    };
+  });
+}
