@@ -21,7 +21,7 @@ export interface QueryParamSpec {
   description: string;
   schema: {
     type: "string" | "integer" | "boolean";
-    enum?: string[];
+    enum?: readonly string[];
     minimum?: number;
     maximum?: number;
     maxLength?: number;
@@ -49,8 +49,8 @@ export interface OperationSpec {
   access: Access;
   /** request body schema (file stem) */
   body?: string;
-  query?: QueryParamSpec[];
-  responses: ResponseSpec[];
+  query?: readonly QueryParamSpec[];
+  responses: readonly ResponseSpec[];
 }
 
 /** An operation with its full path (mount point + path), as listed in the route table. */
