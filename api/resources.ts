@@ -7,9 +7,12 @@ import { auditResource } from "./audit/index.js";
 import { evidenceResource } from "./evidence/index.js";
 import type { Resource } from "./http/resource.js";
 import { machinesResource } from "./machines/index.js";
+import { policyResource } from "./policy/index.js";
 import { releasesResource } from "./releases/index.js";
+import { rolloutsResource } from "./rollouts/index.js";
 import { systemResource } from "./system/index.js";
 import { tokensResource } from "./tokens/index.js";
+import { waiversResource } from "./waivers/index.js";
 
 export const resources: Resource[] = [
   systemResource,
@@ -19,4 +22,7 @@ export const resources: Resource[] = [
   evidenceResource,
   auditResource,
   tokensResource,
+  rolloutsResource,
+  waiversResource,
+  policyResource,
 ];

@@ -322,7 +322,8 @@ export class RolloutScheduler {
     const entry = this.entry(rolloutId);
     switch (command.type) {
       case "set-desired":
-        return this.setDesired(rolloutId, entry, command);
+        this.setDesired(rolloutId, entry, command);
+        return;
       case "clear-desired": {
         // only if the machine still follows this rollout: never clobber a newer rollout's assignment
         const desired = readDesired(this.db, command.host);
@@ -334,9 +335,11 @@ export class RolloutScheduler {
         return;
       }
       case "evaluate-gate":
-        return this.evaluateGate(rolloutId, entry, command.batch);
+        this.evaluateGate(rolloutId, entry, command.batch);
+        return;
       case "revert":
-        return this.revert(rolloutId);
+        this.revert(rolloutId);
+        return;
     }
   }
 
