@@ -213,3 +213,13 @@ describe("withLockAge", () => {
     expect(withLockAge(none, new Date())).toBe(none);
   });
 });
+
+describe("getPath on hostile keys", () => {
+  it("never returns inherited members of Object.prototype", () => {
+    const facts = JSON.parse('{"a":{"__proto__":{"x":1}},"b":{}}');
+    expect(getPath(facts, "b.constructor")).toBeUndefined();
+    expect(getPath(facts, "b.toString")).toBeUndefined();
+    expect(getPath(facts, "b.__proto__")).toBeUndefined();
+    expect(getPath(facts, "a.__proto__.x")).toBe(1);
+  });
+});

@@ -48,16 +48,37 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+// Controls read the same few hundred constant paths over and over: parse each once.
+const parsed = new Map<string, readonly string[]>();
+
 /**
  * The value at an option path (a Nix-style string or an array of segments), or undefined when any
  * segment is missing or crosses a non-object. Never throws on the facts' shape.
  */
 export function getPath(facts: unknown, path: string | readonly string[]): unknown {
-  const segments = typeof path === "string" ? parseOptionPath(path) : path;
+  let segments: readonly string[];
+  if (typeof path === "string") {
+    let cached = parsed.get(path);
+    if (cached === undefined) {
+      cached = parseOptionPath(path);
+      if (parsed.size < 10_000) parsed.set(path, cached);
+    }
+    segments = cached;
+  } else {
+    segments = path;
+  }
   let node: unknown = facts;
   for (const segment of segments) {
-    if (!isRecord(node) || !Object.hasOwn(node, segment)) return undefined;
-    node = node[segment];
+    if (!isRecord(node)) return undefined;
+    const next = node[segment];
+    // Facts are JSON: an inherited member (toString, constructor, __proto__) is never an option.
+    if (
+      next === undefined ||
+      typeof next === "function" ||
+      (segment === "__proto__" && !Object.hasOwn(node, segment))
+    )
+      return undefined;
+    node = next;
   }
   return node;
 }

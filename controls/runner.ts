@@ -32,9 +32,25 @@ function toResult(
   return result;
 }
 
+/** True when a value is plain JSON already (the common case), so it need not be copied. */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isFinite(value);
+  if (depth > 32 || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i], depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (!isPlainJson(record[key], depth + 1)) return false;
+  return true;
+}
+
 /** Drops undefined and non-JSON values so results always serialise and canonicalise identically. */
 function jsonSafe(value: unknown): unknown {
   if (value === undefined) return null;
+  if (isPlainJson(value)) return value;
   try {
     return JSON.parse(JSON.stringify(value)) ?? null;
   } catch {

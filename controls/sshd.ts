@@ -19,8 +19,13 @@ function normalise(value: string): unknown {
   return v;
 }
 
+// Fleets share a handful of extraConfig texts: parse each once.
+const parsedConfigs = new Map<string, ReadonlyMap<string, unknown>>();
+
 /** Keyword → value from sshd_config text, first occurrence wins, global section only. */
-export function parseSshdConfig(text: string): Map<string, unknown> {
+export function parseSshdConfig(text: string): ReadonlyMap<string, unknown> {
+  const cached = parsedConfigs.get(text);
+  if (cached) return cached;
   const out = new Map<string, unknown>();
   for (const rawLine of text.split("\n")) {
     const line = rawLine.trim();
@@ -31,6 +36,7 @@ export function parseSshdConfig(text: string): Map<string, unknown> {
     if (keyword === "match") break;
     if (!out.has(keyword)) out.set(keyword, normalise(match[2]!));
   }
+  if (parsedConfigs.size < 1000) parsedConfigs.set(text, out);
   return out;
 }
 
@@ -38,8 +44,11 @@ export function parseSshdConfig(text: string): Map<string, unknown> {
 export function sshdOption(facts: Facts, keyword: string): unknown {
   const settings = getPath(facts, "services.openssh.settings");
   if (isRecord(settings)) {
+    const exact = settings[keyword];
+    if (exact !== null && exact !== undefined) return typeof exact === "string" ? normalise(exact) : exact;
+    const lower = keyword.toLowerCase();
     for (const [k, v] of Object.entries(settings)) {
-      if (k.toLowerCase() === keyword.toLowerCase() && v !== null && v !== undefined) {
+      if (v !== null && v !== undefined && k.toLowerCase() === lower) {
         return typeof v === "string" ? normalise(v) : v;
       }
     }
