@@ -15,6 +15,8 @@ export { healthCheckSchema } from "./health-check.js";
 export { machineRegisterSchema } from "./machine-register.js";
 export { machineUpdateSchema } from "./machine-update.js";
 export { machineSchema } from "./machine.js";
+export { nis2MappingSchema } from "./nis2-mapping.js";
+export { nis2ReportModelSchema } from "./nis2-report.js";
 export { policyCheckResultSchema } from "./policy-check-result.js";
 export { policyCheckSchema } from "./policy-check.js";
 export { policyRecordSchema } from "./policy-record.js";
