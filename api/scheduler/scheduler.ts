@@ -67,6 +67,21 @@ interface CachedRollout {
   targets: Map<string, HostTarget>;
 }
 
+/**
+ * The rollout id an agent sees for an assignment. A retry must look new to the agent, which (rightly) does
+ * not try again a generation that failed for the same rollout: attempts after the first carry "~<attempt>".
+ * Reports and confirmations echo it back, so a late report about an earlier attempt is recognised and ignored.
+ */
+export function assignmentId(rolloutId: string, attempt: number): string {
+  return attempt <= 1 ? rolloutId : `${rolloutId}~${attempt}`;
+}
+
+/** The rollout and attempt an agent's rolloutId names (attempt undefined when it carries none). */
+export function parseAssignmentId(id: string): { rolloutId: string; attempt: number | undefined } {
+  const m = /^(.*)~(\d{1,6})$/.exec(id);
+  return m ? { rolloutId: m[1]!, attempt: Number(m[2]) } : { rolloutId: id, attempt: undefined };
+}
+
 const REPORT_CURSOR = "agent-reports";
 const CONFIRM_CURSOR = "agent-confirmations";
 const REPORTED = new Set(["fetching", "applying", "verifying", "confirmed", "failed", "rolled-back"]);
@@ -219,16 +234,18 @@ export class RolloutScheduler {
 
   /** Turns new agent reports and confirmations into host-report events for the rollouts holding the hosts. */
   private consumeReports(feed: (rolloutId: string, e: RolloutEvent) => void, stats: TickStats): void {
-    const relevant = (machineId: string, rolloutId: string | null, storePath: string | null, at: number) => {
+    const relevant = (machineId: string, reportedId: string | null, storePath: string | null, at: number) => {
       const holder = this.holder.get(machineId);
       if (!holder) return undefined;
-      if (rolloutId !== null && rolloutId !== holder) return undefined;
+      const named = reportedId === null ? undefined : parseAssignmentId(reportedId);
+      if (named && named.rolloutId !== holder) return undefined;
       const entry = this.cache.get(holder)!;
       const target = entry.targets.get(machineId);
       if (storePath !== null && target && storePath !== target.storePath) return undefined;
       const host = entry.state.hosts.get(machineId);
-      // a report older than the assignment speaks about an earlier attempt
+      // a report older than the assignment, or naming another attempt, speaks about an earlier attempt
       if (!host || !isInFlight(host) || at < host.assignedAt!) return undefined;
+      if (named && (named.attempt ?? 1) !== host.attempt) return undefined;
       return holder;
     };
     const after = this.cursor(REPORT_CURSOR);
@@ -267,6 +284,8 @@ export class RolloutScheduler {
   applyCommands(): number {
     let applied = 0;
     this.finished.clear();
+    // An operator action may have moved a rollout since the last tick: decide on fresh state, never stale.
+    this.refreshCache();
     for (let round = 0; round < 100; round++) {
       const batch = pendingCommands(this.db);
       if (batch.length === 0) break;
@@ -327,7 +346,7 @@ export class RolloutScheduler {
       case "clear-desired": {
         // only if the machine still follows this rollout: never clobber a newer rollout's assignment
         const desired = readDesired(this.db, command.host);
-        if (desired?.rolloutId !== rolloutId) return;
+        if (!desired?.rolloutId || parseAssignmentId(desired.rolloutId).rolloutId !== rolloutId) return;
         setDesiredGeneration({
           ctx: this.ctx,
           input: { machineId: command.host, storePath: null, releaseId: null, rolloutId: null },
@@ -359,7 +378,7 @@ export class RolloutScheduler {
           machineId: command.host,
           storePath: target.storePath,
           releaseId: entry.releaseId,
-          rolloutId,
+          rolloutId: assignmentId(rolloutId, command.attempt),
           confirmWindowMs: entry.state.spec.confirmWindowMs,
           healthTimeoutMs: entry.state.spec.healthTimeoutMs,
         },
@@ -373,7 +392,21 @@ export class RolloutScheduler {
         outcome: "failed",
         reason: `could not assign: ${err.message}`,
       });
+      return;
     }
+    // An agent already running its target has nothing to do and says nothing (it is "up to date"): the
+    // machine's last report is the confirmation. This is what lets a rollback finish for hosts that already
+    // rolled themselves back.
+    const running = this.db.sqlite
+      .prepare("SELECT current_store_path AS path FROM machines WHERE id = ?")
+      .get(command.host) as { path: string | null } | undefined;
+    if (running?.path === target.storePath)
+      this.stepNow(rolloutId, {
+        type: "host-report",
+        host: command.host,
+        outcome: "confirmed",
+        reason: "already running the target generation",
+      });
   }
 
   private evaluateGate(rolloutId: string, entry: CachedRollout, batch: number): void {

@@ -58,7 +58,7 @@ export class SimAgent {
   private handled = "";
   readonly token: string;
   constructor(
-    readonly plane: TestPlane,
+    public plane: TestPlane,
     readonly machineId: string,
     public behaviour: Behaviour = "ok",
     initial = storePath("gen0", machineId),
@@ -90,6 +90,17 @@ export class SimAgent {
       ...extra,
     });
     if (status !== 202) throw new Error(`report ${state} of ${this.machineId} answered ${status}`);
+  }
+
+  /** Tells the control plane what runs here (the agent's first report after it starts). */
+  async announce(): Promise<void> {
+    const status = await this.post("report", {
+      machineId: this.machineId,
+      state: "idle",
+      currentStorePath: this.current,
+      reportedAt: new Date(this.plane.clock.now()).toISOString(),
+    });
+    if (status !== 202) throw new Error(`announce of ${this.machineId} answered ${status}`);
   }
 
   /** One poll: act on a new desired generation, once. Returns true when it did something. */
@@ -179,7 +190,9 @@ export async function buildFleet(options: FleetOptions): Promise<Fleet> {
   for (let i = 0; i < options.hosts; i++) {
     const id = `web-${String(i).padStart(3, "0")}`;
     plane.machine(id, options.tags?.(i) ?? ["web"]);
-    agents.set(id, new SimAgent(plane, id));
+    const agent = new SimAgent(plane, id);
+    await agent.announce();
+    agents.set(id, agent);
     ids.push(id);
   }
   const releaseId = makeRelease(plane, "gen1", ids, options.sshStatus);

@@ -91,4 +91,159 @@ describe("rollout scenarios (real scheduler, SQLite file, simulated agents over 
     expect(actions).toEqual(["gate.decide", "rollout.start", "gate.decide"]);
     expect(verifyAuditChain(f.plane.db).ok).toBe(true);
   });
+
+  it("staged with a failing batch: pauses at the threshold, nothing further is assigned, resume carries on", async () => {
+    fleet = await buildFleet({ hosts: 10 });
+    const f = fleet;
+    const spec = {
+      strategy: "staged",
+      batches: ["2", "50%", "100%"],
+      failureThreshold: "0",
+      targets: { all: true },
+    };
+    const plan = await f.plane.json<RolloutPlan>("POST", "/api/v1/rollouts/plan", {
+      token: f.plane.tokens.operator,
+      body: { releaseId: f.releaseId, spec },
+    });
+    expect(plan.body.batches.map((b) => b.hosts.length)).toEqual([2, 3, 5]);
+    const broken = plan.body.batches[1]!.hosts[0]!;
+    f.agents.get(broken)!.behaviour = "fail";
+    const started = await start(f, { rolloutId: plan.body.rolloutId, spec });
+    expect(started.status).toBe(201);
+    const id = started.body.rollout.id;
+
+    await roundsUntil(f, () => rolloutRow(f, id).status === "paused");
+    expect(rolloutRow(f, id)).toMatchObject({ pause_reason: "batch-failed", current: 1 });
+    // a few more rounds while paused: the last batch gets nothing
+    for (let i = 0; i < 3; i++) await round(f);
+    let view = await show(f, id);
+    expect(view.batches[1]).toMatchObject({ phase: "failed", failed: 1 });
+    expect(view.batches[2]!.assigned).toBe(0);
+    expect(view.hosts!.find((h) => h.machineId === broken)).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringContaining("nginx"),
+    });
+    const third = new Set(plan.body.batches[2]!.hosts);
+    expect([...assignments(f, id).keys()].some((m) => third.has(m))).toBe(false);
+
+    // an auditor may look but not steer
+    expect(
+      (await f.plane.call("POST", `/api/v1/rollouts/${id}/resume`, { token: f.plane.tokens.auditor })).status,
+    ).toBe(403);
+    const resumed = await f.plane.json<Rollout>("POST", `/api/v1/rollouts/${id}/resume`, {
+      token: f.plane.tokens.operator,
+    });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.status).toBe("running");
+    await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded");
+    view = await show(f, id);
+    expect(view.failedHosts).toBe(1);
+    expect(view.batches.map((b) => b.phase)).toEqual(["passed", "passed", "passed"]);
+    expect(view.batches[1]!.accepted).toBe(true);
+    expect([...assignments(f, id).values()].every((n) => n === 1)).toBe(true);
+    // resuming a finished rollout is a conflict, not a crash
+    const again = await f.plane.json("POST", `/api/v1/rollouts/${id}/resume`, {
+      token: f.plane.tokens.operator,
+    });
+    expect(again.status).toBe(409);
+    expect(again.res.headers.get("content-type")).toMatch(/problem\+json/);
+  });
+
+  it("retry: a failed host of the paused batch is assigned again and the rollout completes", async () => {
+    fleet = await buildFleet({ hosts: 4 });
+    const f = fleet;
+    const spec = { strategy: "staged", batches: ["2", "100%"], targets: { all: true } };
+    const plan = await f.plane.json<RolloutPlan>("POST", "/api/v1/rollouts/plan", {
+      token: f.plane.tokens.operator,
+      body: { releaseId: f.releaseId, spec },
+    });
+    const flaky = plan.body.batches[0]!.hosts[1]!;
+    f.agents.get(flaky)!.behaviour = "rollback";
+    const id = (await start(f, { rolloutId: plan.body.rolloutId, spec })).body.rollout.id;
+    await roundsUntil(f, () => rolloutRow(f, id).status === "paused");
+    f.agents.get(flaky)!.behaviour = "ok";
+    // the agent does not retry the same generation on its own; the operator's retry assigns it again
+    const retried = await f.plane.json<Rollout>("POST", `/api/v1/rollouts/${id}/retry`, {
+      token: f.plane.tokens.operator,
+    });
+    expect(retried.status).toBe(200);
+    await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded");
+    const view = await show(f, id);
+    expect(view.failedHosts).toBe(0);
+    expect(view.hosts!.find((h) => h.machineId === flaky)).toMatchObject({
+      outcome: "confirmed",
+      attempt: 2,
+    });
+  });
+
+  it("revert: a crossed threshold fails the rollout and a rollback rollout returns the touched hosts", async () => {
+    fleet = await buildFleet({ hosts: 6 });
+    const f = fleet;
+    const spec = { strategy: "staged", batches: ["3", "100%"], onFailure: "revert", targets: { all: true } };
+    const plan = await f.plane.json<RolloutPlan>("POST", "/api/v1/rollouts/plan", {
+      token: f.plane.tokens.operator,
+      body: { releaseId: f.releaseId, spec },
+    });
+    const [a, b, broken] = plan.body.batches[0]!.hosts;
+    f.agents.get(broken!)!.behaviour = "fail";
+    const id = (await start(f, { rolloutId: plan.body.rolloutId, spec })).body.rollout.id;
+    await roundsUntil(f, () => rolloutRow(f, id).status === "failed");
+    const failed = await show(f, id);
+    expect(failed.failureReason).toBe("batch-failed");
+    // the healthy ones may still be finishing; the rollback is started and recorded as such
+    await roundsUntil(
+      f,
+      () =>
+        (
+          f.plane.db.sqlite.prepare("SELECT count(*) AS n FROM rollouts WHERE rollback_of = ?").get(id) as {
+            n: number;
+          }
+        ).n === 1,
+    );
+    const rb = f.plane.db.sqlite.prepare("SELECT id FROM rollouts WHERE rollback_of = ?").get(id) as {
+      id: string;
+    };
+    await roundsUntil(f, () => rolloutRow(f, rb.id).status === "succeeded");
+    const rollback = await show(f, rb.id);
+    expect(rollback.rollbackOf).toBe(id);
+    expect(rollback.releaseId).toBeNull();
+    expect((await show(f, id)).revertRolloutId).toBe(rb.id);
+    expect(rollback.hosts!.map((h) => h.machineId).sort()).toEqual([a, b, broken].sort());
+    // every touched host runs its previous generation again; the untouched ones never changed
+    for (const agent of f.agents.values()) expect(agent.current).toMatch(/-nixos-system-/);
+    for (const m of [a!, b!, broken!])
+      expect(f.agents.get(m)!.current).toBe(rollback.hosts!.find((h) => h.machineId === m)!.storePath);
+    const audit = (
+      f.plane.db.sqlite
+        .prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq")
+        .all(rb.id) as { action: string }[]
+    ).map((r) => r.action);
+    expect(audit).toContain("rollout.rollback");
+  });
+
+  it("inconclusive health checks pause for a human instead of passing or failing", async () => {
+    fleet = await buildFleet({ hosts: 5 });
+    const f = fleet;
+    const spec = { strategy: "canary", failureThreshold: "5", targets: { all: true } };
+    const plan = await f.plane.json<RolloutPlan>("POST", "/api/v1/rollouts/plan", {
+      token: f.plane.tokens.operator,
+      body: { releaseId: f.releaseId, spec },
+    });
+    const canary = plan.body.batches[0]!.hosts[0]!;
+    f.agents.get(canary)!.behaviour = "inconclusive";
+    const id = (await start(f, { rolloutId: plan.body.rolloutId, spec })).body.rollout.id;
+    await roundsUntil(f, () => rolloutRow(f, id).status === "paused");
+    const view = await show(f, id);
+    expect(view.pauseReason).toBe("inconclusive");
+    expect(view.failedHosts).toBe(0);
+    expect(view.batches[0]).toMatchObject({ phase: "inconclusive", inconclusive: 1, failed: 0 });
+    expect(view.hosts!.find((h) => h.machineId === canary)).toMatchObject({ inconclusive: true });
+    const events = await f.plane.json<{ items: { kind: string }[] }>("GET", `/api/v1/rollouts/${id}/events`, {
+      token: f.plane.tokens.auditor,
+    });
+    expect(events.body.items.map((e) => e.kind)).toContain("batch.inconclusive");
+    // the human accepts the batch
+    await f.plane.call("POST", `/api/v1/rollouts/${id}/resume`, { token: f.plane.tokens.operator });
+    await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded");
+  });
 });
