@@ -41,6 +41,21 @@ describe("catalog invariants", () => {
     }
   });
 
+  it("no control applies later than the BP-028 recommendations it maps to", () => {
+    // A control may apply earlier (basic hygiene such as SSH root login is checked from minimal), never later.
+    const bp = frameworks["anssi-bp028"].requirements;
+    for (const control of catalog) {
+      const levels = control.mappings
+        .filter((m) => m.framework === "anssi-bp028")
+        .map((m) => bp.find((r) => r.id === m.requirement)!.level!);
+      if (levels.length === 0) continue;
+      const lowest = ANSSI_LEVELS.find((l) => levels.includes(l))!;
+      expect(ANSSI_LEVELS.indexOf(control.level), control.id).toBeLessThanOrEqual(
+        ANSSI_LEVELS.indexOf(lowest),
+      );
+    }
+  });
+
   it("covers the BP-028 recommendations the brief lists", () => {
     const mapped = new Set(
       catalog.flatMap((c) =>

@@ -5,7 +5,7 @@ export const control = defineControl({
   id: "darwin-firewall-stealth",
   title: "The macOS firewall runs in stealth mode",
   severity: "low",
-  level: "intermediary",
+  level: "minimal",
   platforms: ["darwin"],
   mappings: maps({ nis2: ["21.2.e"], dora: ["Art.9"], iso27001: ["A.8.20"], "anssi-bp028": ["R80"] }),
   eval(facts) {

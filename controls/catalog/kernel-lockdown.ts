@@ -10,7 +10,7 @@ export const control = defineControl({
   severity: "medium",
   level: "enhanced",
   platforms: ["nixos"],
-  mappings: maps({ nis2: ["21.2.e"], dora: ["Art.9"], iso27001: ["A.8.9"], "anssi-bp028": ["R9", "R10"] }),
+  mappings: maps({ nis2: ["21.2.e"], dora: ["Art.9"], iso27001: ["A.8.9"], "anssi-bp028": ["R10"] }),
   eval: (facts) => evalParams(facts, RULES),
   runtime: (report) => runtimeParams(report, RULES),
   remediation: 'boot.kernelParams = [ "lockdown=integrity" ];',

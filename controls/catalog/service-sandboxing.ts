@@ -88,7 +88,7 @@ export const control = defineControl({
     nis2: ["21.2.e"],
     dora: ["Art.9"],
     iso27001: ["A.8.2", "A.8.27"],
-    "anssi-bp028": ["R35", "R64", "R65"],
+    "anssi-bp028": ["R64", "R65"],
   }),
   eval(facts) {
     const services = recordAt(facts, "systemd.services");
