@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../api/services/audit-chain.js";
+import { systemContext } from "../../api/services/context.js";
+import { createToken } from "../../api/services/createToken.js";
 import type { Rollout } from "../../schemas/generated/rollout.js";
 import type { RolloutPlan } from "../../schemas/generated/rollout-plan.js";
 import { validate } from "../../schemas/registry.js";
@@ -245,5 +247,180 @@ describe("rollout scenarios (real scheduler, SQLite file, simulated agents over 
     // the human accepts the batch
     await f.plane.call("POST", `/api/v1/rollouts/${id}/resume`, { token: f.plane.tokens.operator });
     await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded");
+  });
+
+  it("governance block: a failing required control stops the start, and the decision is kept as evidence", async () => {
+    fleet = await buildFleet({ hosts: 4, sshStatus: (h) => (h === "web-002" ? "fail" : "pass") });
+    const f = fleet;
+    const spec = { strategy: "all-at-once", targets: { all: true } };
+    const plan = await f.plane.json<RolloutPlan>("POST", "/api/v1/rollouts/plan", {
+      token: f.plane.tokens.operator,
+      body: { releaseId: f.releaseId, spec },
+    });
+    expect(plan.body.gate.allow).toBe(false);
+    const blocked = await start(f, { spec });
+    expect(blocked.status).toBe(412);
+    expect(blocked.res.headers.get("content-type")).toMatch(/problem\+json/);
+    const decision = blocked.body.decision as {
+      decision: string;
+      reasons: { controlId: string; host: string; why: string; blocking: boolean; evidenceId?: string }[];
+    };
+    expect(decision.decision).toBe("block");
+    expect(decision.reasons.filter((r) => r.blocking)).toEqual([
+      expect.objectContaining({ controlId: "ssh-no-root-login", host: "web-002", why: "failed" }),
+    ]);
+    // no rollout, no assignment; the decision is evidence and in the audit trail
+    expect((f.plane.db.sqlite.prepare("SELECT count(*) AS n FROM rollouts").get() as { n: number }).n).toBe(
+      0,
+    );
+    expect(
+      (f.plane.db.sqlite.prepare("SELECT count(*) AS n FROM desired_generations").get() as { n: number }).n,
+    ).toBe(0);
+    const stored = f.plane.db.sqlite.prepare("SELECT decision, record FROM gate_decisions").all() as {
+      decision: string;
+      record: string;
+    }[];
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.decision).toBe("block");
+    const record = validate<{ kind: string; id: string; sha256: string }>(
+      "evidence-record",
+      JSON.parse(stored[0]!.record),
+    );
+    expect(record.kind).toBe("gate-decision");
+    expect(record.id).toBe(blocked.body.evidenceId);
+    const audit = (
+      f.plane.db.sqlite
+        .prepare(
+          "SELECT action FROM audit_events WHERE action IN ('gate.decide', 'rollout.blocked') ORDER BY seq",
+        )
+        .all() as { action: string }[]
+    ).map((r) => r.action);
+    expect(audit).toEqual(["gate.decide", "rollout.blocked"]);
+    // policy check says the same, without storing anything
+    const check = await f.plane.json<{ decision: { decision: string } }>("POST", "/api/v1/policy/check", {
+      token: f.plane.tokens.auditor,
+      body: { releaseId: f.releaseId },
+    });
+    expect(check.status).toBe(200);
+    expect(check.body.decision.decision).toBe("block");
+    expect(
+      (f.plane.db.sqlite.prepare("SELECT count(*) AS n FROM gate_decisions").get() as { n: number }).n,
+    ).toBe(1);
+  });
+
+  it("a waiver approved by a second admin unblocks; the requester cannot approve their own", async () => {
+    fleet = await buildFleet({ hosts: 4, sshStatus: (h) => (h === "web-002" ? "fail" : "pass") });
+    const f = fleet;
+    const expiresAt = new Date(f.plane.clock.now() + 86_400_000).toISOString();
+    const requested = await f.plane.json<{ id: string; state: string }>("POST", "/api/v1/waivers", {
+      token: f.plane.tokens.admin,
+      body: {
+        controlId: "ssh-no-root-login",
+        hosts: ["web-002"],
+        rationale: "break-glass access until the bastion lands",
+        expiresAt,
+      },
+    });
+    expect(requested.status).toBe(201);
+    expect(requested.body.state).toBe("requested");
+    const wid = requested.body.id;
+    // not yet approved: still blocked
+    expect((await start(f, { spec: { strategy: "all-at-once", targets: { all: true } } })).status).toBe(412);
+    // four eyes: the requester cannot approve, an operator cannot approve
+    const self = await f.plane.json<{ reason: string }>("POST", `/api/v1/waivers/${wid}/approve`, {
+      token: f.plane.tokens.admin,
+    });
+    expect(self.status).toBe(403);
+    expect(self.body.reason).toBe("self-approval");
+    expect(
+      (await f.plane.call("POST", `/api/v1/waivers/${wid}/approve`, { token: f.plane.tokens.operator }))
+        .status,
+    ).toBe(403);
+    const secondAdmin = createToken({
+      ctx: systemContext(f.plane.db, f.plane.clock, "test"),
+      input: { role: "admin" },
+    }).token;
+    const approved = await f.plane.json<{ state: string; approvedBy: string }>(
+      "POST",
+      `/api/v1/waivers/${wid}/approve`,
+      { token: secondAdmin },
+    );
+    expect(approved.status).toBe(200);
+    expect(approved.body.state).toBe("active");
+    const started = await start(f, { spec: { strategy: "all-at-once", targets: { all: true } } });
+    expect(started.status).toBe(201);
+    const decision = (
+      started.body.gate as unknown as {
+        decision: { decision: string; reasons: { why: string; waiverId?: string }[] };
+      }
+    ).decision;
+    expect(decision.decision).toBe("allow");
+    expect(decision.reasons).toEqual([expect.objectContaining({ why: "waived", waiverId: wid })]);
+    const id = started.body.rollout.id;
+    await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded");
+    const actions = (
+      f.plane.db.sqlite
+        .prepare("SELECT action FROM audit_events WHERE target_id = ? ORDER BY seq")
+        .all(wid) as { action: string }[]
+    ).map((r) => r.action);
+    expect(actions).toEqual(["waiver.request", "waiver.approve"]);
+  });
+
+  it("an expired waiver blocks again at the next batch's gate; a fresh waiver and resume carry on", async () => {
+    fleet = await buildFleet({ hosts: 6, sshStatus: (h) => (h === "web-002" ? "fail" : "pass") });
+    const f = fleet;
+    const secondAdmin = createToken({
+      ctx: systemContext(f.plane.db, f.plane.clock, "test"),
+      input: { role: "admin" },
+    }).token;
+    const waive = async (ms: number) => {
+      const w = await f.plane.json<{ id: string }>("POST", "/api/v1/waivers", {
+        token: f.plane.tokens.operator,
+        body: {
+          controlId: "ssh-no-root-login",
+          hosts: ["web-002"],
+          rationale: "temporary",
+          expiresAt: new Date(f.plane.clock.now() + ms).toISOString(),
+        },
+      });
+      expect(
+        (await f.plane.call("POST", `/api/v1/waivers/${w.body.id}/approve`, { token: secondAdmin })).status,
+      ).toBe(200);
+      return w.body.id;
+    };
+    await waive(60_000);
+    const spec = { strategy: "canary", bakeTimeMs: 120_000, targets: { all: true } };
+    // pick a rollout id whose canary is not the waived host, so the host is judged again before batch 2
+    let plan: RolloutPlan | undefined;
+    for (let i = 0; i < 30 && (!plan || plan.batches[0]!.hosts.includes("web-002")); i++)
+      plan = (
+        await f.plane.json<RolloutPlan>("POST", "/api/v1/rollouts/plan", {
+          token: f.plane.tokens.operator,
+          body: { releaseId: f.releaseId, spec },
+        })
+      ).body;
+    expect(plan!.batches[0]!.hosts).not.toContain("web-002");
+    const started = await start(f, { rolloutId: plan!.rolloutId, spec });
+    expect(started.status).toBe(201);
+    const id = started.body.rollout.id;
+    // the canary confirms, the bake (2 min) outlives the waiver (1 min)
+    await roundsUntil(f, () => rolloutRow(f, id).status === "paused", { advanceMs: 10_000 });
+    expect(rolloutRow(f, id)).toMatchObject({ pause_reason: "gate-blocked", current: 1 });
+    const view = await show(f, id);
+    expect(view.batches[1]).toMatchObject({ phase: "blocked", assigned: 0 });
+    const gates = await f.plane.json<{
+      items: { payload: { phase: string; decision: string; reasons: { host: string; why: string }[] } }[];
+    }>("GET", `/api/v1/rollouts/${id}/gate-decisions`, { token: f.plane.tokens.auditor });
+    const last = gates.body.items.at(-1)!.payload;
+    expect(last).toMatchObject({ phase: "pre-batch", decision: "block" });
+    expect(last.reasons).toContainEqual(expect.objectContaining({ host: "web-002", why: "failed" }));
+    // resuming without a valid waiver asks the gate again, which blocks again
+    await f.plane.call("POST", `/api/v1/rollouts/${id}/resume`, { token: f.plane.tokens.operator });
+    await round(f);
+    expect(rolloutRow(f, id)).toMatchObject({ status: "paused", pause_reason: "gate-blocked" });
+    await waive(3_600_000);
+    await f.plane.call("POST", `/api/v1/rollouts/${id}/resume`, { token: f.plane.tokens.operator });
+    await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded", { advanceMs: 30_000 });
+    expect((await show(f, id)).hosts!.every((h) => h.outcome === "confirmed")).toBe(true);
   });
 });
