@@ -14,8 +14,9 @@
 # Everything else (specialArgs, …) is passed through to nixosSystem / darwinSystem as it is.
 #
 # What mkHost needs from its inputs, and nothing more: nixpkgs.lib.nixosSystem (Linux),
-# nix-darwin.lib.darwinSystem (Darwin) and nixpkgs.lib.mkDefault (every value it sets is a default, so any
-# module of the host overrides it with a plain definition).
+# nix-darwin.lib.darwinSystem (Darwin), nixpkgs.lib.mkDefault (every value it sets is a default, so any
+# module of the host overrides it with a plain definition) and, when present, nixpkgs.lastModified (what a
+# flake input carries).
 {
   nixosModules,
   darwinModules,
@@ -50,12 +51,19 @@ let
     else
       true;
 
-  # The module mkHost adds: name, platform and host spec, all overridable.
+  # The module mkHost adds: name, platform and host spec, all overridable; and, when nixpkgs is a flake
+  # input, when it was last updated (the facts carry it so the checker can tell how old the lock is).
   hostModule = {
     networking.hostName = mkDefault hostName;
     nixpkgs.hostPlatform = mkDefault platform;
     nixfleet.hostSpec = builtins.mapAttrs (_: mkDefault) hostSpec;
-  };
+  }
+  // (
+    if nixpkgs ? lastModified then
+      { nixfleet.compliance.lockLastModified = mkDefault nixpkgs.lastModified; }
+    else
+      { }
+  );
 
   passedThrough = builtins.removeAttrs args [
     "hostName"

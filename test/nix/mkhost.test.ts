@@ -58,6 +58,20 @@ describe("mkHost", () => {
     });
   });
 
+  it("records when a flake-input nixpkgs was last updated, as a default, and nothing when it is not a flake input", () => {
+    const withLock = record(`mkHost {
+      hostName = "web-1"; platform = "x86_64-linux"; nixpkgs = recordingNixpkgs // { lastModified = 1750000000; };
+    }`);
+    expect(
+      (withLock.args.modules[1] as unknown as { nixfleet: { compliance: { lockLastModified: unknown } } })
+        .nixfleet.compliance.lockLastModified,
+    ).toEqual(mkDefault(1750000000));
+    const withoutLock = record(
+      `mkHost { hostName = "web-1"; platform = "x86_64-linux"; nixpkgs = recordingNixpkgs; }`,
+    );
+    expect(withoutLock.args.modules[1].nixfleet).not.toHaveProperty("compliance");
+  });
+
   it("appends the user's modules after the NixFleet ones, in order, and passes other arguments through", () => {
     const recorded = record(`mkHost {
       hostName = "web-1"; platform = "aarch64-linux"; nixpkgs = recordingNixpkgs;

@@ -4,7 +4,9 @@
  * without a failed assertion, renders a valid agent configuration and valid facts; policy.json is a valid
  * governance policy whose waiver matches the host's declared exception.
  */
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluateHost as evaluateControls, selectControls } from "../../controls/index.js";
@@ -134,5 +136,47 @@ describe("fleet template", () => {
       "web-1:mfa-pam",
       "web-1:secure-boot",
     ]);
+  });
+
+  it("`nixfleet compliance-check` (the real CLI) passes both hosts under policy.json, as step 1 of the README says", () => {
+    // The nixpkgs of a freshly locked fleet: updated three days ago (mkHost reads the input's lastModified).
+    const lastModified = Math.floor(Date.now() / 1000) - 3 * 86_400;
+    const fleet = evalJson<Record<string, Facts>>(
+      withPrelude(`let
+        outputs = (import ${repoPath("templates/default/flake.nix")}).outputs {
+          self = outputs; nixpkgs = recordingNixpkgs // { lastModified = ${lastModified}; }; nixfleet = flakeOutputs;
+        };
+        factsOf = host: (standinEval.evalModules {
+          pkgs = standinPkgs;
+          modules = outputs.nixosConfigurations.\${host}.args.modules ++ [ (standinPkgs.hostBase "x86_64-linux") ];
+        }).config.nixfleet.compliance.facts;
+      in { web-1 = factsOf "web-1"; db-1 = factsOf "db-1"; }`),
+    );
+    expect(fleet["web-1"]?.nixfleet.meta).toMatchObject({ lockLastModified: lastModified });
+    const dir = mkdtempSync(join(tmpdir(), "nixfleet-template-"));
+    const factsFile = join(dir, "fleet.json");
+    writeFileSync(factsFile, JSON.stringify(fleet));
+    const run = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "cli/main.ts",
+        "compliance-check",
+        "--facts",
+        factsFile,
+        "--policy",
+        "templates/default/policy.json",
+        "--json",
+      ],
+      { cwd: repoRoot, encoding: "utf8", env: process.env },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      decision: { decision: string; counts: { fail: number; waived: number } };
+    };
+    expect(report.decision.decision).toBe("allow");
+    expect(report.decision.counts.fail).toBe(0);
   });
 });

@@ -22,7 +22,8 @@ let
   # facts written into it cannot name it (`nixfleet release create` records the toplevel next to the facts).
   factsMeta = {
     tags = config.nixfleet.hostSpec.tags;
-  };
+  }
+  // lib.optionalAttrs (cfg.lockLastModified != null) { inherit (cfg) lockLastModified; };
 
   exception = types.submodule {
     options = {
@@ -85,6 +86,13 @@ in
       description = "Controls this host knowingly does not meet, each with a mandatory rationale.";
     };
 
+    lockLastModified = mkOption {
+      type = types.nullOr types.int;
+      default = null;
+      example = 1750000000;
+      description = "Unix time of the last update of the nixpkgs the host is built from (mkHost sets it from the flake input's `lastModified`). It travels in the facts (`nixfleet.meta.lockLastModified`) so that the checker, which has a clock, can tell how old the lock is (control `updates-lock-fresh`).";
+    };
+
     writeFacts = mkOption {
       type = types.bool;
       default = true;
@@ -98,7 +106,7 @@ in
         inherit config;
         meta = factsMeta;
       };
-      defaultText = literalExpression "import nixfleet/nix/facts.nix { inherit config; meta.tags = config.nixfleet.hostSpec.tags; }";
+      defaultText = literalExpression "import nixfleet/nix/facts.nix { inherit config; meta = { tags = config.nixfleet.hostSpec.tags; lockLastModified = config.nixfleet.compliance.lockLastModified; }; }";
       description = "The host's facts (schemas/facts.schema.json), extracted from this configuration by nix/facts.nix: `nix eval --json .#nixosConfigurations.<host>.config.nixfleet.compliance.facts`.";
     };
   };
