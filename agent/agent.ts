@@ -101,10 +101,14 @@ export class Agent {
   private fire(event: AgentEvent): void {
     const next = transition(this.state, event);
     this.deps.log.debug({ from: this.state, event, to: next }, "transition");
+    const from = this.state;
     this.state = next;
     this.history.push(next);
-    // Persist before acting in the new state: a crash from here on is recovered from this row.
-    this.deps.store.save(this.state, this.pending, this.lastOutcome);
+    // Persist before acting in the new state: a crash from here on is recovered from this row. Only the
+    // states a restart must undo (and leaving them) need the fsync; Idle ↔ Checking happens on every poll.
+    const durable =
+      recoveryEvent(from) !== null || recoveryEvent(next) !== null || next === AgentState.Reporting;
+    this.deps.store.save(this.state, this.pending, this.lastOutcome, durable);
   }
 
   /** Call once at start: an unconfirmed generation left by a crash is rolled back. */

@@ -1,7 +1,7 @@
 /** Agent configuration: file (JSON or YAML) + NIXFLEET_* variables + flags, validated once against agent-config. */
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import type { AgentConfig } from "../schemas/generated/agent-config.js";
 import type { HealthCheck } from "../schemas/generated/health-check.js";
 import { SchemaValidationError, validate } from "../schemas/registry.js";
@@ -143,6 +143,13 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
     node = node[part] as Record<string, unknown>;
   }
   node[parts[parts.length - 1] as string] = value;
+}
+
+// yaml is loaded only for YAML files: the agent is long-running and the Nix module renders JSON, so the
+// parser would otherwise stay resident for nothing (see the memory benchmark).
+function parseYaml(text: string): unknown {
+  const yaml = createRequire(import.meta.url)("yaml") as { parse(text: string): unknown };
+  return yaml.parse(text);
 }
 
 /** Reads a config file (JSON, or YAML by extension or when it is not JSON). */

@@ -20,7 +20,7 @@ describe("agent store", () => {
       switchedAt: null,
       confirmDeadline: null,
     };
-    store.save(AgentState.Applying, pending);
+    store.save(AgentState.Applying, pending, null);
     store.close();
     const reopened = new AgentStore(path, { maxOutboxItems: 10 });
     expect(reopened.load()).toEqual({ state: AgentState.Applying, pending, lastOutcome: null });

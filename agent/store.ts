@@ -56,6 +56,7 @@ const MIGRATIONS: string[] = [
 export class AgentStore {
   private readonly db: Database.Database;
   private readonly maxOutboxItems: number;
+  private readonly saveStatement: Database.Statement;
 
   constructor(file: string, options: { maxOutboxItems: number }) {
     mkdirSync(dirname(file), { recursive: true });
@@ -66,6 +67,11 @@ export class AgentStore {
     this.db.pragma("busy_timeout = 5000");
     this.maxOutboxItems = options.maxOutboxItems;
     this.migrate();
+    this.saveStatement = this.db.prepare(
+      `INSERT INTO agent_state (id, state, pending, last_outcome, updated_at) VALUES (1, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET state = excluded.state, pending = excluded.pending,
+         last_outcome = excluded.last_outcome, updated_at = excluded.updated_at`,
+    );
   }
 
   private migrate(): void {
@@ -94,22 +100,24 @@ export class AgentStore {
     };
   }
 
-  /** Persists the state (and pending generation) in one durable write. */
-  save(state: AgentState, pending: PendingGeneration | null, lastOutcome?: LastOutcome | null): void {
-    const current = this.load();
-    const outcome = lastOutcome === undefined ? current.lastOutcome : lastOutcome;
-    this.db
-      .prepare(
-        `INSERT INTO agent_state (id, state, pending, last_outcome, updated_at) VALUES (1, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET state = excluded.state, pending = excluded.pending,
-           last_outcome = excluded.last_outcome, updated_at = excluded.updated_at`,
-      )
-      .run(
-        state,
-        pending ? JSON.stringify(pending) : null,
-        outcome ? JSON.stringify(outcome) : null,
-        new Date().toISOString(),
-      );
+  /**
+   * Persists state, pending generation and last outcome in one write. `durable` writes are synced to disk
+   * before returning (synchronous = FULL): used when the state decides what a restart must undo. The others
+   * (Idle ↔ Checking on every poll) survive a process crash through the WAL without an fsync each time.
+   */
+  save(
+    state: AgentState,
+    pending: PendingGeneration | null,
+    lastOutcome: LastOutcome | null,
+    durable = true,
+  ): void {
+    this.db.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
+    this.saveStatement.run(
+      state,
+      pending ? JSON.stringify(pending) : null,
+      lastOutcome ? JSON.stringify(lastOutcome) : null,
+      new Date().toISOString(),
+    );
   }
 
   /**

@@ -1,10 +1,10 @@
 /** `nixfleet agent`: the per-machine agent (long-running, or one cycle with --once). */
 import { Command, Option } from "commander";
-import pino from "pino";
 import { Agent, type AgentLog, type CycleOutcome } from "../agent/agent.js";
 import { ControlPlaneClient } from "../agent/client.js";
 import { AGENT_OPTIONS, loadAgentConfig, type ResolvedAgentConfig, stateFile } from "../agent/config.js";
 import { createDriver } from "../agent/drivers/index.js";
+import { createAgentLog } from "../agent/log.js";
 import { AgentStore } from "../agent/store.js";
 import { CheckFailed } from "./errors.js";
 
@@ -22,7 +22,7 @@ function flagAttribute(flag: string): string {
 }
 
 function createLog(config: ResolvedAgentConfig): AgentLog {
-  return pino({ level: config.logLevel, base: { machineId: config.machineId } }, pino.destination(2));
+  return createAgentLog(config.logLevel, { machineId: config.machineId });
 }
 
 /** Runs the agent with a validated configuration. Returns the --once outcome, or null after a clean stop. */

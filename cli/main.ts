@@ -2,9 +2,9 @@
 /** The `nixfleet` entry point: the only place where errors become exit codes. */
 import { Command, CommanderError } from "commander";
 import { exitCodeFor, formatError } from "./errors.js";
-import { commandGroups } from "./groups.js";
+import type { RegisterCommand } from "./groups.js";
 
-export function buildProgram(): Command {
+export function buildProgram(commandGroups: RegisterCommand[]): Command {
   const program = new Command("nixfleet")
     .description("Compliance-centric fleet management for NixOS and macOS")
     .version(process.env.npm_package_version ?? "0.1.0")
@@ -14,8 +14,17 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * `nixfleet agent` loads only its own group: the agent stays resident on every machine and the other groups
+ * pull in the control plane, PDF rendering and more (idle-memory budget 60 MB, docs/adr/0501). Others load all.
+ */
+async function commandGroupsFor(argv: string[]): Promise<RegisterCommand[]> {
+  if (argv[2] === "agent") return [(await import("./agent.js")).registerAgentCommand];
+  return (await import("./groups.js")).commandGroups;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await commandGroupsFor(argv));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -1,0 +1,135 @@
+/**
+ * Agent benchmarks, each against a baseline measured in the same run:
+ * - resident memory of the idle agent process (`nixfleet agent`, polling a control plane that wants nothing)
+ *   vs a bare Node.js process; target ≤ 60 MB;
+ * - CPU time per idle poll cycle vs an empty timer loop at the same interval.
+ * Prints one JSON line per measure: {"name","value","unit","baseline","ratio"}.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { getRequestListener } from "@hono/node-server";
+import { Hono } from "hono";
+
+const CLI = process.env.AGENT_CLI ?? join(import.meta.dirname, "..", "dist", "cli", "main.js");
+const POLL_MS = 100;
+const WARMUP_MS = 4000;
+const MEASURE_MS = 10_000;
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/** utime + stime of a process, in milliseconds. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function line(name: string, value: number, unit: string, baseline: number): void {
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  process.stdout.write(
+    `${JSON.stringify({ name, value: round(value), unit, baseline: round(baseline), ratio: round(value / baseline) })}\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  let polls = 0;
+  let evidence = 0;
+  const app = new Hono();
+  app.get("/api/v1/agents/:id/desired", (c) => {
+    polls++;
+    return c.json({ machineId: c.req.param("id"), storePath: null, pollAfterMs: POLL_MS });
+  });
+  app.post("/api/v1/agents/:id/evidence", async (c) => {
+    evidence += ((await c.req.json()) as { items: unknown[] }).items.length;
+    return c.json({ ok: true });
+  });
+  app.post("/api/v1/agents/:id/report", (c) => c.body(null, 204));
+  const server = createServer(getRequestListener(app.fetch));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const port = (server.address() as AddressInfo).port;
+
+  const dir = mkdtempSync(join(tmpdir(), "nixfleet-agent-bench-"));
+  const configFile = join(dir, "agent.json");
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      machineId: "bench-01",
+      controlPlaneUrl: `http://127.0.0.1:${port}`,
+      token: "bench",
+      pollIntervalMs: POLL_MS,
+      jitter: 0,
+      stateDir: join(dir, "state"),
+      profilePath: join(dir, "profiles", "system"),
+      currentSystemLink: join(dir, "current-system"),
+      switchLockPath: join(dir, "switch.lock"),
+      reportIntervalMs: 3_600_000,
+      logLevel: "warn",
+    }),
+  );
+
+  const agent = spawn(
+    process.execPath,
+    [
+      ...(process.env.AGENT_NODE_FLAGS ? process.env.AGENT_NODE_FLAGS.split(" ") : []),
+      CLI,
+      "agent",
+      "--config",
+      configFile,
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  // The baseline idles on a timer at the agent's poll interval, doing nothing per tick.
+  const baseline = spawn(process.execPath, ["-e", `setInterval(() => {}, ${POLL_MS})`], { stdio: "ignore" });
+  try {
+    await sleep(WARMUP_MS);
+    if (polls === 0) throw new Error("the agent never polled: is dist/ built (npm run build)?");
+    const agentPid = agent.pid as number;
+    const basePid = baseline.pid as number;
+    const pollsBefore = polls;
+    const agentCpuBefore = cpuMs(agentPid);
+    const baseCpuBefore = cpuMs(basePid);
+    const started = Date.now();
+    // RSS moves with garbage collection: sample both processes through the window and report medians.
+    const agentRss: number[] = [];
+    const baseRss: number[] = [];
+    while (Date.now() - started < MEASURE_MS) {
+      await sleep(250);
+      agentRss.push(rssMb(agentPid));
+      baseRss.push(rssMb(basePid));
+    }
+    const elapsed = Date.now() - started;
+    const agentPolls = polls - pollsBefore;
+    const baseTicks = elapsed / POLL_MS;
+    const agentCpuPerPoll = (cpuMs(agentPid) - agentCpuBefore) / agentPolls;
+    const baseCpuPerTick = Math.max(
+      (cpuMs(basePid) - baseCpuBefore) / baseTicks,
+      1000 / CLOCK_TICKS / baseTicks,
+    );
+    line("agent.idle.rss", median(agentRss), "MB", median(baseRss));
+    line("agent.idle.rss_max", Math.max(...agentRss), "MB", Math.max(...baseRss));
+    line("agent.idle.cpu_per_poll", agentCpuPerPoll, "ms", baseCpuPerTick);
+    process.stderr.write(`# ${agentPolls} polls in ${elapsed} ms; evidence items received: ${evidence}\n`);
+  } finally {
+    agent.kill("SIGTERM");
+    baseline.kill("SIGKILL");
+    await new Promise((r) => agent.once("close", r));
+    server.close();
+  }
+}
+
+await main();
