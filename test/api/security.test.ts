@@ -7,8 +7,8 @@
  * database: every mutation writes one) unchanged. It also checks the allowed actor is NOT refused, so the table
  * cannot silently pass by refusing everything.
  *
- * SAMPLES: optional per-operation path parameters or body, for operations whose handler needs them to get past
- * validation in the "allowed" case. Add an entry when you add an operation that needs one.
+ * SAMPLES (test/api/security-samples.ts): optional per-operation path parameters or body, for operations whose
+ * handler needs them in the "allowed" case. Add an entry there when you add an operation that needs one.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Operation } from "../../api/http/resource.js";
@@ -16,17 +16,7 @@ import { systemContext } from "../../api/services/context.js";
 import { createToken } from "../../api/services/createToken.js";
 import { revokeToken } from "../../api/services/revokeToken.js";
 import { type TestPlane, testPlane, uniqueId } from "./harness.js";
-
-export const SAMPLES: Record<
-  string,
-  { params?: (plane: TestPlane) => Record<string, string>; body?: unknown }
-> = {
-  "machines.register": { body: { id: "security-sample" } },
-  // A machine of its own: decommissioning machine A would revoke the agent token the other cases use.
-  "machines.decommission": { params: (p) => ({ id: p.machine().id }) },
-  "machines.update": { body: { addTags: ["x"] } },
-  "tokens.create": { body: { role: "auditor" } },
-};
+import { SAMPLES } from "./security-samples.js";
 
 const plane: TestPlane = testPlane();
 const operations: Operation[] = plane.runtime.operations;
@@ -90,7 +80,6 @@ async function expectRefused(
 }
 
 const guarded = operations.filter((op) => op.access !== "public");
-const userOps = guarded.filter((op) => op.access !== "agent");
 const agentOps = guarded.filter((op) => op.access === "agent");
 
 describe("security suite over the route table", () => {
