@@ -323,3 +323,59 @@ describe("evaluateHost", () => {
     );
   });
 });
+
+describe("runtime runners on arbitrary reports", () => {
+  it("evaluateRuntime and detectDrift never throw and always yield schema-valid results", () => {
+    const str = fc.string({ maxLength: 12 });
+    const reportArb = fc.record(
+      {
+        machineId: fc.constantFrom("mch_a", "web-01"),
+        collectedAt: fc.constant("2026-11-25T12:30:00Z"),
+        hostName: fc.constantFrom("web-01", ""),
+        platform: fc.constantFrom("nixos" as const, "darwin" as const),
+        currentGeneration: fc.record({ storePath: str }),
+        sysctl: fc.dictionary(
+          fc.constantFrom("kernel.kptr_restrict", "fs.protected_symlinks", "kernel.modules_disabled", "x"),
+          str,
+        ),
+        kernelCmdline: fc.array(fc.constantFrom("iommu=force", "lockdown=integrity", "quiet", "pti=on")),
+        mounts: fc.array(
+          fc.record({
+            mountPoint: fc.constantFrom("/", "/home", "/boot", "/tmp", "/var/log"),
+            fsType: fc.constantFrom("ext4", "tmpfs"),
+            options: fc.array(fc.constantFrom("rw", "nosuid", "nodev", "noexec", "ro")),
+          }),
+        ),
+        listeningSockets: fc.array(
+          fc.record({
+            protocol: fc.constantFrom("tcp" as const, "tcp6" as const, "udp" as const, "udp6" as const),
+            address: fc.constantFrom("0.0.0.0", "::", "127.0.0.1", "10.0.0.5"),
+            port: fc.integer({ min: 0, max: 65535 }),
+          }),
+        ),
+        units: fc.dictionary(
+          fc.constantFrom("firewall.service", "auditd.service", "apparmor.service", "chronyd.service"),
+          fc.constantFrom("active", "failed", "inactive"),
+        ),
+        setuidBinaries: fc.array(
+          fc.constantFrom("/run/wrappers/bin/sudo", "/usr/bin/x", "/run/wrappers/bin/evil"),
+        ),
+      },
+      { requiredKeys: ["machineId", "collectedAt"] },
+    );
+    fc.assert(
+      fc.property(reportArb, fc.boolean(), (report, withFacts) => {
+        const results = [
+          ...evaluateRuntime(report, catalog, withFacts ? hardened : undefined),
+          ...detectDrift(hardened, report),
+        ];
+        for (const r of results) {
+          const issues = check("control-result", r);
+          if (issues.length > 0) throw new Error(`${r.controlId}: ${JSON.stringify(issues)}`);
+          if (r.message.startsWith("check failed")) throw new Error(`${r.controlId} threw: ${r.message}`);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
