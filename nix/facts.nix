@@ -151,15 +151,32 @@ let
   # Keeps the attributes of a set that are present and not null, each forced safely.
   pick =
     names: set:
+    let
+      isSet = tryEval (isAttrs set);
+    in
+    if !(isSet.success && isSet.value) then
+      { }
+    else
+      listToAttrs (
+        filter (e: !(isAbsent e.value) && e.value != null) (
+          map (name: {
+            inherit name;
+            value = if hasAttr name set then safe absent set.${name} else absent;
+          }) names
+        )
+      );
+  # Applies f to every member; a member whose extraction throws (a broken definition) is left out.
+  mapAttrsSafe =
+    f: set:
     listToAttrs (
-      filter (e: !(isAbsent e.value) && e.value != null) (
+      filter (e: !(isAbsent e.value)) (
         map (name: {
           inherit name;
-          value = if isAttrs set && hasAttr name set then safe absent set.${name} else absent;
-        }) names
+          value = safe absent (f name set.${name});
+        }) (attrNames set)
       )
     );
-  mapAttrsSafe = f: set: listToAttrs (map (name: { inherit name; value = f name set.${name}; }) (attrNames set));
+  mapListSafe = f: list: filter (v: !(isAbsent v)) (map (v: safe absent (f v)) list);
   notNull = set: listToAttrs (filter (e: e.value != null) (map (name: { inherit name; value = safe null set.${name}; }) (attrNames set)));
   startsWith = prefix: s: substring 0 (builtins.stringLength prefix) s == prefix;
   orNull = v: if isAbsent v then null else v;
@@ -420,7 +437,7 @@ fromEntries (
     # storage
     (computed "fileSystems" (fromAttrs "fileSystems" (mapAttrsSafe (n: fs: pick [ "fsType" "options" "device" ] fs))))
     (computed "swapDevices" (
-      fromList "swapDevices" (map (s: pick [ "device" "label" ] s // fromEntries [
+      fromList "swapDevices" (mapListSafe (s: pick [ "device" "label" ] s // fromEntries [
         {
           path = [ "randomEncryption" "enable" ];
           value = safe absent (walk absent [ "randomEncryption" "enable" ] s);
@@ -464,7 +481,7 @@ fromEntries (
     (option "nix.settings.trusted-users")
     (option "nix.requireSignedBinaryCaches")
     (option "system.autoUpgrade.enable")
-    (computed "environment.systemPackages" (fromList "environment.systemPackages" (map packageName)))
+    (computed "environment.systemPackages" (fromList "environment.systemPackages" (mapListSafe packageName)))
 
     # services: sandboxing and backups
     (computed "systemd.services" (fromAttrs "systemd.services" (mapAttrsSafe (

@@ -141,6 +141,9 @@ describe("nix/facts.nix on the fixtures", () => {
     const f = facts.minimal;
     expect(getPath(f, "security.sudo")).toEqual({ enable: true });
     expect(getPath(f, "networking")).toEqual({ hostName: "fresh" });
+    // a member whose definition throws is left out; a unit whose serviceConfig throws keeps the rest
+    expect(Object.keys(getPath(f, "users.users") as object)).toEqual(["root"]);
+    expect(getPath(f, "systemd.services")).toEqual({ "half-defined": { enable: true, serviceConfig: {} } });
     expect(f.nixfleet.meta).toEqual({
       hostName: "fresh",
       system: "aarch64-linux",
