@@ -15,6 +15,7 @@ import type { ServerConfig } from "../schemas/generated/server-config.js";
 import { validate } from "../schemas/registry.js";
 import { type ControlPlaneApp, createControlPlane } from "./app.js";
 import { type Db, openMigrated } from "./db/client.js";
+import { RolloutScheduler } from "./scheduler/scheduler.js";
 import { type Clock, CONFIG_DEFAULTS, type Keys, type ResolvedServerConfig, systemClock } from "./env.js";
 
 /** The configuration problem that keeps the server from starting (the CLI turns it into exit 2). */
@@ -117,6 +118,9 @@ export async function startServer(
   const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `${tlsOptions ? "https" : "http"}://${shownHost}:${address.port}`;
   logger.info({ url, db: config.db, mtls: Boolean(tlsOptions?.ca) }, "control plane listening");
+  // The rollout scheduler runs beside the HTTP server on the same database (see api/scheduler/scheduler.ts).
+  const scheduler = new RolloutScheduler({ db, clock: options.clock ?? systemClock, logger });
+  scheduler.start();
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -127,6 +131,7 @@ export async function startServer(
     logger,
     close(deadlineMs = 10_000) {
       closing ??= new Promise<void>((resolve) => {
+        scheduler.stop();
         const httpServer = server as import("node:http").Server;
         const timer = setTimeout(() => httpServer.closeAllConnections(), deadlineMs);
         httpServer.close(() => {
