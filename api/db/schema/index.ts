@@ -4,5 +4,5 @@ export * from "./audit.js";
 export * from "./evidence.js";
 export * from "./machines.js";
 export * from "./releases.js";
-export * from "./tokens.js";
 export * from "./rollouts.js";
+export * from "./tokens.js";
