@@ -52,18 +52,18 @@ export function evidenceBatch(
   keys: string[],
   collectedAt = "2026-11-25T11:59:00Z",
 ): EvidenceBatch {
-  return {
-    machineId,
-    items: keys.map((k) => ({
-      idempotencyKey: k,
-      kind: "runtime-report" as const,
-      collectedAt,
-      payload: runtimeReport(machineId, collectedAt, { "kernel.kptr_restrict": "2" }) as unknown as Record<
-        string,
-        unknown
-      >,
-    })),
-  };
+  const payload = runtimeReport(machineId, collectedAt, { "kernel.kptr_restrict": "2" }) as unknown as Record<
+    string,
+    unknown
+  >;
+  const items = keys.map((k) => ({
+    idempotencyKey: k,
+    kind: "runtime-report" as const,
+    collectedAt,
+    payload,
+  }));
+  // the schema says minItems 1; callers pass at least one key
+  return { machineId, items: items as EvidenceBatch["items"] };
 }
 
 export function manifest(
