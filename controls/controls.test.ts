@@ -324,8 +324,12 @@ const cases: Case[] = [
   },
   {
     id: "tmp-on-tmpfs",
-    breakIt: set("boot.tmp.useTmpfs", false),
-    observed: { "boot.tmp.useTmpfs": false, "boot.tmp.cleanOnBoot": false },
+    breakIt: set('fileSystems."/tmp"', undefined),
+    observed: {
+      "boot.tmp.useTmpfs": false,
+      "boot.tmp.cleanOnBoot": false,
+      'fileSystems."/tmp".fsType': null,
+    },
   },
   {
     id: "umask-restrictive",
@@ -453,6 +457,16 @@ describe("edge cases the table does not show", () => {
     const r = evalOne("no-plaintext-passwords", f);
     expect(r.status).toBe("fail");
     expect(JSON.stringify(r)).not.toContain("hunter2");
+  });
+
+  it("/tmp from boot.tmp.useTmpfs is tmpfs (tmp-on-tmpfs passes) but lacks noexec (mount-options fails)", () => {
+    const f = facts();
+    setAt(f, ["fileSystems", "/tmp"], undefined);
+    setAt(f, ["boot", "tmp", "useTmpfs"], true);
+    expect(evalOne("tmp-on-tmpfs", f).status).toBe("pass");
+    const mounts = evalOne("mount-options", f);
+    expect(mounts.status).toBe("fail");
+    expect(mounts.observed).toMatchObject({ "/tmp": { via: "boot.tmp.useTmpfs", missing: ["noexec"] } });
   });
 
   it("journald retention parses systemd time spans", () => {

@@ -2,6 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import fleet from "../examples/fleet/fleet.json" with { type: "json" };
+import webRuntime from "../examples/runtime/web-01.json" with { type: "json" };
 import { check } from "../schemas/registry.js";
 import { catalog, detectDrift, evaluateHost, evaluateRuntime, getControl } from "./index.js";
 import type { Control, Facts, RuntimeReport } from "./types.js";
@@ -377,5 +378,29 @@ describe("runtime runners on arbitrary reports", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("examples/runtime/web-01.json", () => {
+  it("is a valid runtime report in which one hand-made sysctl change shows as drift and as a runtime failure", () => {
+    const report = webRuntime as unknown as RuntimeReport;
+    expect(check("runtime-report", report)).toEqual([]);
+    const drift = Object.fromEntries(detectDrift(hardened, report).map((r) => [r.controlId, r]));
+    expect(drift["drift.sysctl"]).toMatchObject({
+      status: "fail",
+      observed: { differing: { "kernel.kptr_restrict": "0" } },
+      expected: { "kernel.kptr_restrict": "2" },
+    });
+    for (const id of ["drift.generation", "drift.kernel-params", "drift.mounts"])
+      expect(drift[id]?.status, id).toBe("pass");
+    const runtime = Object.fromEntries(
+      evaluateRuntime(report, catalog, hardened).map((r) => [r.controlId, r.status]),
+    );
+    expect(runtime["sysctl-kernel-hardening"]).toBe("fail");
+    expect(
+      Object.entries(runtime)
+        .filter(([, s]) => s !== "pass")
+        .map(([id]) => id),
+    ).toEqual(["sysctl-kernel-hardening"]);
   });
 });

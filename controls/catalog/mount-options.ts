@@ -19,8 +19,9 @@ function missingFlags(options: readonly string[], point: string): string[] {
 
 /**
  * Separate file systems carry R28's flags. A mount point that is not separate is not a failure here (the
- * layout is a design choice, reported in observed); /tmp on tmpfs via boot.tmp.useTmpfs gets nosuid,nodev
- * from NixOS but not noexec, which NixOS leaves off because builds run from /tmp.
+ * layout is a design choice, reported in observed). /tmp from boot.tmp.useTmpfs is NixOS's tmp.mount with
+ * nosuid,nodev but without noexec (NixOS leaves it off because builds run from /tmp), so it fails R28: declare
+ * /tmp in fileSystems with noexec and move the Nix daemon's build directory off /tmp.
  */
 export const control = defineControl({
   id: "mount-options",
@@ -46,8 +47,12 @@ export const control = defineControl({
     if (
       !("/tmp" in fileSystems) &&
       (boolAt(facts, "boot.tmp.useTmpfs") ?? boolAt(facts, "boot.tmpOnTmpfs")) === true
-    )
-      observed["/tmp"] = "tmpfs via boot.tmp.useTmpfs (nosuid,nodev)";
+    ) {
+      const options = ["nosuid", "nodev"]; // what NixOS's tmp.mount sets
+      const missing = missingFlags(options, "/tmp");
+      observed["/tmp"] = { via: "boot.tmp.useTmpfs", options, missing };
+      problems.push(`/tmp (boot.tmp.useTmpfs) lacks ${missing.join(",")}`);
+    }
     return verdict(
       problems.length === 0,
       observed,
@@ -77,5 +82,5 @@ export const control = defineControl({
     );
   },
   remediation:
-    'fileSystems."/home".options = [ "nosuid" "nodev" "noexec" ]; (likewise /boot, /var/log, /var/tmp; /var with nosuid,nodev)',
+    'fileSystems."/home".options = [ "nosuid" "nodev" "noexec" ]; (likewise /boot, /var/log, /var/tmp; /var with nosuid,nodev); for /tmp: fileSystems."/tmp" = { device = "tmpfs"; fsType = "tmpfs"; options = [ "mode=1777" "nosuid" "nodev" "noexec" ]; }; with systemd.services.nix-daemon.environment.TMPDIR = "/var/tmp";',
 });
