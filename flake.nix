@@ -49,14 +49,17 @@
           ;
       };
 
-      nixosModules = {
+      # Each module is an attribute set importing its file: `nix flake check` rejects a bare path as a
+      # module ("module must be a function or an attribute set"), and through `imports` the module system
+      # still keys the file by its path (imported twice, evaluated once) and names it in option locations.
+      nixosModules = builtins.mapAttrs (_: file: { imports = [ file ]; }) {
         default = ./nix/modules/nixos/default.nix;
         agent = ./nix/modules/nixos/agent.nix;
         control-plane = ./nix/modules/nixos/control-plane.nix;
         compliance = ./nix/modules/nixos/compliance.nix;
       };
 
-      darwinModules = {
+      darwinModules = builtins.mapAttrs (_: file: { imports = [ file ]; }) {
         default = ./nix/modules/darwin/default.nix;
         agent = ./nix/modules/darwin/agent.nix;
         compliance = ./nix/modules/darwin/compliance.nix;

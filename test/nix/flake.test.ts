@@ -30,8 +30,9 @@ describe("flake.nix", () => {
     }>(
       withPrelude(`{
         lib = builtins.attrNames flakeOutputs.lib;
-        nixosModules = builtins.mapAttrs (_: toString) flakeOutputs.nixosModules;
-        darwinModules = builtins.mapAttrs (_: toString) flakeOutputs.darwinModules;
+        # Each module is { imports = [ <file> ]; } (nix flake check refuses bare paths as modules).
+        nixosModules = builtins.mapAttrs (_: m: toString (builtins.head m.imports)) flakeOutputs.nixosModules;
+        darwinModules = builtins.mapAttrs (_: m: toString (builtins.head m.imports)) flakeOutputs.darwinModules;
         packages = builtins.mapAttrs (_: builtins.attrNames) flakeOutputs.packages;
         template = { path = toString flakeOutputs.templates.default.path; inherit (flakeOutputs.templates.default) description; };
       }`),
@@ -79,8 +80,8 @@ describe("flake.nix", () => {
         linux = flakeOutputs.lib.mkHost { hostName = "web-1"; platform = "x86_64-linux"; nixpkgs = recordingNixpkgs; };
         darwin = flakeOutputs.lib.mkHost { hostName = "mac-1"; platform = "aarch64-darwin"; nixpkgs = recordingNixpkgs; };
       in {
-        linux = { by = linux.recordedBy; first = toString (builtins.head linux.args.modules); };
-        darwin = { by = darwin.recordedBy; first = toString (builtins.head darwin.args.modules); };
+        linux = { by = linux.recordedBy; first = toString (builtins.head (builtins.head linux.args.modules).imports); };
+        darwin = { by = darwin.recordedBy; first = toString (builtins.head (builtins.head darwin.args.modules).imports); };
       }`),
     );
     expect(result.linux).toEqual({

@@ -63,7 +63,20 @@
     SystemMaxUse=4G
     MaxRetentionSec=1year
   '';
-  boot.tmp.useTmpfs = true;
+  # /tmp in RAM and without exec rights (NixOS's own tmp.mount leaves noexec off because builds run in /tmp,
+  # so the Nix daemon builds in /var/tmp instead).
+  fileSystems."/tmp" = {
+    device = "tmpfs";
+    fsType = "tmpfs";
+    options = [
+      "mode=1777"
+      "nosuid"
+      "nodev"
+      "noexec"
+      "size=2G"
+    ];
+  };
+  systemd.services.nix-daemon.environment.TMPDIR = "/var/tmp";
   boot.kernelParams = [
     "slab_nomerge"
     "page_alloc.shuffle=1"
