@@ -65,13 +65,13 @@ import { control as updatesLockFreshEssential } from "./catalog/updates-lock-fre
 import { control as usersImmutable } from "./catalog/users-immutable.js";
 import { LEVEL_RANK } from "./check.js";
 import { frameworks } from "./frameworks/index.js";
-import type { AnssiLevel, Control, FrameworkId } from "./types.js";
+import type { AnssiLevel, Control, Framework, FrameworkId, Requirement } from "./types.js";
 
 export { DRIFT_FAMILIES, detectDrift } from "./drift.js";
 export { formatOptionPath, getPath, parseOptionPath } from "./facts-path.js";
 export { evaluateHost, evaluateRuntime } from "./runner.js";
 export { withLockAge } from "./updates.js";
-export type { AnssiLevel, Control, FrameworkId };
+export type { AnssiLevel, Control, Framework, FrameworkId, Requirement };
 export { frameworks };
 
 /** Every control, sorted by id. */
