@@ -367,7 +367,8 @@ let
     if hasAttr "lockAgeDays" meta then
       meta.lockAgeDays
     else if meta ? lockLastModified && meta ? evaluatedAt then
-      (meta.evaluatedAt - meta.lockLastModified) / 86400
+      # a clock behind the lock's date would give a negative age
+      (if meta.evaluatedAt > meta.lockLastModified then meta.evaluatedAt - meta.lockLastModified else 0) / 86400
     else
       absent;
   metaFacts = fromEntries [
