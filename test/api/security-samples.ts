@@ -13,4 +13,14 @@ export const SAMPLES: Record<
   "machines.decommission": { params: (p) => ({ id: p.machine().id }) },
   "machines.update": { body: { addTags: ["x"] } },
   "tokens.create": { body: { role: "auditor" } },
+  // rollouts, waivers, policy (H4)
+  "rollouts.plan": { body: { releaseId: "rel_missing", spec: { strategy: "canary", targets: { all: true } } } },
+  "rollouts.start": { body: { releaseId: "rel_missing", spec: { strategy: "canary", targets: { all: true } } } },
+  "rollouts.abort": { body: { revert: false } },
+  "waivers.request": {
+    body: { controlId: "ssh-no-root-login", rationale: "security sample", expiresAt: "2030-01-01T00:00:00Z" },
+  },
+  "waivers.revoke": { body: { reason: "security sample" } },
+  "policy.put": { body: { version: 1, requiredControls: ["ssh-no-root-login"], mode: "enforce" } },
+  "policy.check": { body: { releaseId: "rel_missing" } },
 };
