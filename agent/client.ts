@@ -6,8 +6,8 @@ import type { AgentConfirm } from "../schemas/generated/agent-confirm.js";
 import type { AgentStatusReport } from "../schemas/generated/agent-status-report.js";
 import type { DesiredGeneration } from "../schemas/generated/desired-generation.js";
 import type { EvidenceBatch } from "../schemas/generated/evidence-batch.js";
-import { validate } from "../schemas/registry.js";
 import type { ResolvedAgentConfig } from "./config.js";
+import { validateAgentDocument } from "./validation/index.js";
 
 /** The control plane could not be reached, timed out or failed (5xx): try again later. */
 export class ControlPlaneUnavailable extends Error {
@@ -115,7 +115,7 @@ export class ControlPlaneClient {
     } catch {
       throw new ControlPlaneUnavailable("desired: the answer is not JSON");
     }
-    return validate<DesiredGeneration>("desired-generation", parsed, "control plane answer to GET desired");
+    return validateAgentDocument("desired-generation", parsed, "control plane answer to GET desired");
   }
 
   /** POST …/report: progress and outcome. */

@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { AgentConfig } from "../schemas/generated/agent-config.js";
 import type { HealthCheck } from "../schemas/generated/health-check.js";
-import { SchemaValidationError, validate } from "../schemas/registry.js";
+import { SchemaValidationError } from "../schemas/schema-error.js";
+import { validateAgentDocument } from "./validation/index.js";
 
 /** The configuration with every default applied: what the rest of the agent receives. */
 export interface ResolvedAgentConfig {
@@ -194,7 +195,7 @@ export function loadAgentConfig(sources: ConfigSources): ResolvedAgentConfig {
     if (fromFlag !== undefined) setPath(merged, option.key, coerce(option, fromFlag, `flag ${option.flag}`));
   }
   const source = sources.file ?? "agent configuration (flags and NIXFLEET_* variables)";
-  const config = validate<AgentConfig>("agent-config", merged, source);
+  const config: AgentConfig = validateAgentDocument("agent-config", merged, source);
   let token = config.token ?? null;
   if (config.tokenFile) token = readFileSync(config.tokenFile, "utf8").trim();
   if (config.controlPlaneUrl.startsWith("https://") && !config.tls && !token)

@@ -1,5 +1,5 @@
 /** Errors the CLI understands. Commands throw these; only main.ts turns them into exit codes. */
-import { SchemaValidationError } from "../schemas/registry.js";
+import { SchemaValidationError } from "../schemas/schema-error.js";
 
 /** Bad usage or bad input: exit 2. */
 export class UsageError extends Error {

@@ -1,38 +1,16 @@
 /** The one ajv instance of the project: every schema in schemas/ is compiled once, on first use. */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { Ajv2020, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { allSchemas } from "./generated/index.js";
+import { SchemaValidationError, toIssues } from "./schema-error.js";
+
+// The error type lives in schema-error.ts so precompiled validators can raise it without loading ajv.
+export { type SchemaIssue, SchemaValidationError, toIssues } from "./schema-error.js";
 
 // ajv-formats ships CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 export const SCHEMA_BASE = "https://nixfleet.dev/schemas/";
-
-/** One problem found in a document: where (JSON pointer) and what. */
-export interface SchemaIssue {
-  path: string;
-  message: string;
-}
-
-/** A document did not match its schema. `source` names the file or request part it came from. */
-export class SchemaValidationError extends Error {
-  readonly issues: SchemaIssue[];
-  readonly schema: string;
-  readonly source: string | undefined;
-  constructor(schema: string, issues: SchemaIssue[], source?: string) {
-    const where = source ? `${source}: ` : "";
-    const first = issues[0];
-    super(
-      `${where}invalid ${schema}: ${first ? `${first.path || "/"} ${first.message}` : "does not match"}${
-        issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""
-      }`,
-    );
-    this.name = "SchemaValidationError";
-    this.issues = issues;
-    this.schema = schema;
-    this.source = source;
-  }
-}
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, keywords: ["tsType"] });
 addFormats(ajv);
@@ -58,23 +36,6 @@ export function validatorFor(name: string): ValidateFunction {
   return fn;
 }
 
-/** Converts ajv errors to our issue list (JSON pointer + message). */
-export function toIssues(errors: ErrorObject[] | null | undefined): SchemaIssue[] {
-  return (errors ?? []).map((e) => {
-    let path = e.instancePath;
-    if (e.keyword === "additionalProperties")
-      path += `/${(e.params as { additionalProperty: string }).additionalProperty}`;
-    if (e.keyword === "required") path += `/${(e.params as { missingProperty: string }).missingProperty}`;
-    const message =
-      e.keyword === "additionalProperties"
-        ? "is not an allowed property"
-        : e.keyword === "required"
-          ? "is required"
-          : (e.message ?? "is invalid");
-    return { path, message };
-  });
-}
-
 /** Validates `data` against a schema and returns it typed, or throws SchemaValidationError. */
 export function validate<T>(name: string, data: unknown, source?: string): T {
   const fn = validatorFor(name);
@@ -83,7 +44,7 @@ export function validate<T>(name: string, data: unknown, source?: string): T {
 }
 
 /** Like validate but returns the issues instead of throwing. */
-export function check(name: string, data: unknown): SchemaIssue[] {
+export function check(name: string, data: unknown): ReturnType<typeof toIssues> {
   const fn = validatorFor(name);
   return fn(data) ? [] : toIssues(fn.errors);
 }

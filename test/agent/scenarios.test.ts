@@ -192,13 +192,19 @@ describe("agent with real Nix", () => {
       storePath: b,
       rolloutId: "rol_04",
       pollAfterMs: 200,
-      confirmWindowMs: 1500,
+      confirmWindowMs: 4000,
       healthChecks: [
-        // The check stops the control plane: the switch happened, now nobody can take the confirmation.
+        // The check takes the control plane down and passes only once it is gone: the switch happened,
+        // the checks pass, and nobody can take the confirmation.
         {
           name: "takes-the-control-plane-down",
           kind: "command",
-          command: ["sh", "-c", `touch ${machine.dir}/cp-down`],
+          command: [
+            "sh",
+            "-c",
+            `touch ${machine.dir}/cp-down; while [ ! -e ${machine.dir}/cp-stopped ]; do sleep 0.05; done`,
+          ],
+          timeoutMs: 3000,
           retries: 0,
         },
       ],
@@ -206,7 +212,7 @@ describe("agent with real Nix", () => {
     const watcher = setInterval(() => {
       if (existsSync(`${machine.dir}/cp-down`)) {
         clearInterval(watcher);
-        void cp.stop();
+        void cp.stop().then(() => writeFileSync(`${machine.dir}/cp-stopped`, ""));
       }
     }, 5);
     const { agent, store } = makeAgent(config());
