@@ -19,9 +19,10 @@ import {
   rollbackHost,
   type StepName,
 } from "../deploy/host.js";
-import { reportDeployment } from "../deploy/report.js";
+import { runningStorePath } from "../deploy/report.js";
 import type { SshDeployResult } from "../schemas/generated/ssh-deploy-result.js";
 import { CheckFailed, UsageError } from "./errors.js";
+import { type RemoteClient, RemoteError, remoteClient } from "./remote.js";
 
 interface SshCliOptions {
   ssh: string[];
@@ -41,6 +42,7 @@ interface SshCliOptions {
   copyTimeout: string;
   reportTo?: string;
   token?: string;
+  ca?: string;
 }
 
 interface DeployCliOptions extends SshCliOptions {
@@ -90,7 +92,8 @@ function addSshOptions(command: Command): Command {
     .option("--activate-timeout <ms>", "limit for the activation command", "600000")
     .option("--copy-timeout <ms>", "limit for nix copy and nix build", "1800000")
     .option("--report-to <url>", "control plane to tell what was deployed (with --token or NIXFLEET_TOKEN)")
-    .option("--token <token>", "bearer token for --report-to (env NIXFLEET_TOKEN)")
+    .option("--token <token>", "operator token for --report-to (env NIXFLEET_TOKEN)")
+    .option("--ca <file>", "CA certificate of the control plane for --report-to (env NIXFLEET_CA)")
     .option("--json", "print the outcome as JSON (schema ssh-deploy-result)");
 }
 
@@ -148,23 +151,47 @@ function printResult(result: SshDeployResult, json: boolean): void {
   );
 }
 
+/** Sets the host's desired generation on the control plane to what it now runs; the outcome records how that went. */
 async function withReport(
   outcome: HostOutcome,
-  options: SshCliOptions,
+  client: RemoteClient | null,
   operation: SshDeployResult["operation"],
 ): Promise<HostOutcome> {
-  if (!options.reportTo) return outcome;
-  const token = options.token ?? process.env.NIXFLEET_TOKEN;
-  if (!token) throw new UsageError("--report-to needs --token or NIXFLEET_TOKEN");
+  if (!client) return outcome;
+  const path = `/api/v1/machines/${encodeURIComponent(outcome.host)}/desired`;
+  const url = new URL(
+    path.slice(1),
+    client.baseUrl.href.endsWith("/") ? client.baseUrl : `${client.baseUrl.href}/`,
+  ).href;
+  const storePath = runningStorePath(outcome, operation);
   const started = Date.now();
-  const reported = await reportDeployment(options.reportTo, token, outcome, operation);
-  outcome.steps.push({
-    step: "report",
-    status: reported.ok ? "ok" : "failed",
-    durationMs: Date.now() - started,
-    ...(reported.message ? { message: reported.message } : {}),
-  });
-  return { ...outcome, reported };
+  let reported: NonNullable<HostOutcome["reported"]>;
+  if (storePath === null) {
+    reported = { url, ok: false, message: "not reported: the host's running generation is unknown" };
+  } else {
+    try {
+      await client.call("PUT", path, { storePath });
+      reported = { url, ok: true, status: 200, message: `desired generation set to ${storePath}` };
+    } catch (err) {
+      // An unreachable or refusing control plane must not undo the deploy; it is recorded and fails the run.
+      reported = {
+        url,
+        ok: false,
+        ...(err instanceof RemoteError ? { status: err.status } : {}),
+        message: (err as Error).message,
+      };
+    }
+  }
+  const steps = [
+    ...outcome.steps,
+    {
+      step: "report" as const,
+      status: reported.ok ? ("ok" as const) : ("failed" as const),
+      durationMs: Date.now() - started,
+      ...(reported.message ? { message: reported.message } : {}),
+    },
+  ];
+  return { ...outcome, steps, reported };
 }
 
 function wrapInputErrors<T>(body: () => T): T {
@@ -185,6 +212,13 @@ async function runSsh(
   const parallel = positiveInt("--parallel", options.parallel)!;
   if (options.reportTo && !(options.token ?? process.env.NIXFLEET_TOKEN))
     throw new UsageError("--report-to needs --token or NIXFLEET_TOKEN");
+  const client = options.reportTo
+    ? remoteClient({
+        server: options.reportTo,
+        ...(options.token ? { token: options.token } : {}),
+        ...(options.ca ? { ca: options.ca } : {}),
+      })
+    : null;
   const planned = wrapInputErrors(() => {
     const hostsFile = options.hosts ? loadHostsFile(options.hosts) : null;
     const common: CommonSettings = commonSettings(options);
@@ -198,15 +232,20 @@ async function runSsh(
   const run = runOptions(options, json);
   const startedAt = new Date();
   const outcomes = await inParallel(planned, parallel, async (host) =>
-    withReport(await work(host, run), options, operation),
+    withReport(await work(host, run), client, operation),
   );
   const result = summarise(operation, startedAt, outcomes);
   printResult(result, json);
-  const ok =
-    operation === "deploy" ? result.summary.deployed === result.summary.total : result.summary.failed === 0;
-  if (!ok)
+  const succeeded = operation === "deploy" ? result.summary.deployed : result.summary.rolledBack;
+  if (succeeded < result.summary.total)
     throw new CheckFailed(
-      `${operation}: ${result.summary.total - (operation === "deploy" ? result.summary.deployed : result.summary.rolledBack)} of ${result.summary.total} host(s) did not succeed`,
+      `${operation}: ${result.summary.total - succeeded} of ${result.summary.total} host(s) did not succeed`,
+      json,
+    );
+  const unreported = outcomes.filter((o) => o.reported && !o.reported.ok).map((o) => o.host);
+  if (unreported.length > 0)
+    throw new CheckFailed(
+      `${operation} done, but the control plane was not told about ${unreported.join(", ")}`,
       json,
     );
 }

@@ -1,36 +1,17 @@
-/** Telling the control plane what a direct deploy did, so its inventory matches the fleet. */
+/**
+ * Telling the control plane what a direct deploy left running, so its inventory matches the fleet and an agent
+ * on the host does not switch it back: the host's desired generation becomes the store path it now runs
+ * (PUT /api/v1/machines/{id}/desired, audited there as desired-generation.set by the token's owner).
+ */
 import type { HostOutcome } from "./host.js";
 
-export interface ReportOutcome {
-  url: string;
-  ok: boolean;
-  status?: number;
-  message?: string;
-}
-
-/** Posts one host's outcome; never throws (an unreachable control plane must not undo a deploy). */
-export async function reportDeployment(
-  baseUrl: string,
-  token: string,
-  outcome: HostOutcome,
-  operation: "deploy" | "rollback",
-): Promise<ReportOutcome> {
-  const url = new URL(
-    `api/v1/machines/${encodeURIComponent(outcome.host)}/deployments`,
-    baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`,
-  ).toString();
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify({ operation, ...outcome }),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const text = await res.text();
-    return res.ok
-      ? { url, ok: true, status: res.status }
-      : { url, ok: false, status: res.status, message: text.slice(0, 500) };
-  } catch (err) {
-    return { url, ok: false, message: (err as Error).message };
-  }
+/** The store path the host runs after the operation, or null when that is unknown (a failure before switching). */
+export function runningStorePath(outcome: HostOutcome, operation: "deploy" | "rollback"): string | null {
+  if (outcome.status === "deployed") return outcome.storePath ?? null;
+  if (outcome.status === "rolled-back")
+    return operation === "deploy" ? (outcome.previousStorePath ?? null) : (outcome.storePath ?? null);
+  // failed: the host is where the last successful step left it; only a failed health check after a
+  // successful switch with no way back leaves it knowingly on the new path
+  const switched = outcome.steps.some((s) => s.step === "activate" && s.status === "ok");
+  return switched ? (outcome.storePath ?? null) : null;
 }
