@@ -6,12 +6,12 @@
  */
 export type Sha256 = string
 /**
- * compliant: every host in scope passes; compliant-with-waivers: passes only thanks to valid waivers; non-compliant: a check fails; insufficient-evidence: evidence missing, stale or in error (never counted as pass); documents-only: no technical control, evidence is documentary
+ * compliant: every host in scope passes; compliant-with-waivers: passes only thanks to valid waivers; non-compliant: a check fails; insufficient-evidence: evidence missing, stale or in error (never counted as pass); documents-only: no technical control, evidence is documentary; not-applicable: no host in scope
  * 
  * This interface was referenced by `Nis2ReportModel`'s JSON-Schema
  * via the `definition` "pointStatus".
  */
-export type Nis2Status = ("compliant" | "compliant-with-waivers" | "non-compliant" | "insufficient-evidence" | "documents-only")
+export type Nis2Status = ("compliant" | "compliant-with-waivers" | "non-compliant" | "insufficient-evidence" | "documents-only" | "not-applicable")
 /**
  * This interface was referenced by `Nis2ReportModel`'s JSON-Schema
  * via the `definition` "point".
@@ -1182,14 +1182,15 @@ export const nis2ReportModelSchema = {
     },
     "pointStatus": {
       "title": "Nis2Status",
-      "description": "compliant: every host in scope passes; compliant-with-waivers: passes only thanks to valid waivers; non-compliant: a check fails; insufficient-evidence: evidence missing, stale or in error (never counted as pass); documents-only: no technical control, evidence is documentary",
+      "description": "compliant: every host in scope passes; compliant-with-waivers: passes only thanks to valid waivers; non-compliant: a check fails; insufficient-evidence: evidence missing, stale or in error (never counted as pass); documents-only: no technical control, evidence is documentary; not-applicable: no host in scope",
       "type": "string",
       "enum": [
         "compliant",
         "compliant-with-waivers",
         "non-compliant",
         "insufficient-evidence",
-        "documents-only"
+        "documents-only",
+        "not-applicable"
       ]
     },
     "resultStatus": {
