@@ -9,7 +9,7 @@ import type { Resource } from "./http/resource.js";
 import { machinesResource } from "./machines/index.js";
 import { policyResource } from "./policy/index.js";
 import { releasesResource } from "./releases/index.js";
-import { reportsResource } from "./reports/index.js";
+import { reportsResource } from "./reporting/index.js";
 import { rolloutsResource } from "./rollouts/index.js";
 import { systemResource } from "./system/index.js";
 import { tokensResource } from "./tokens/index.js";

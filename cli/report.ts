@@ -243,7 +243,7 @@ export async function runNis2Report(
     if (!existsSync(opts.db)) throw new UsageError(`--db ${opts.db}: no such database file`);
     // Loaded on demand: the SQLite driver and the control plane's queries are not needed by the other sources.
     const { openDatabase } = await import("../api/db/client.js");
-    const { nis2InputFromDb } = await import("../api/reports/nis2.js");
+    const { nis2InputFromDb } = await import("../api/reporting/nis2.js");
     const db = openDatabase(opts.db);
     try {
       model = buildNis2Report(
