@@ -16,6 +16,16 @@ import { resources } from "./resources.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/**
+ * Request ids without a random draw per request (the check-in hot path): a fresh prefixed, time-sortable id per
+ * app instance plus a counter. Unique across restarts through the id's own randomness.
+ */
+function requestIds(now: number): () => string {
+  const base = newId("req", now);
+  let counter = 0;
+  return () => `${base}-${(counter++).toString(36)}`;
+}
+
 export interface ControlPlaneApp {
   app: Hono<AppEnv>;
   runtime: PlaneRuntime;
@@ -32,11 +42,12 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
   };
   const { metrics } = runtime;
   const app = new Hono<AppEnv>();
+  const nextRequestId = requestIds(deps.clock.now());
 
   app.use("*", async (c, next) => {
     const started = performance.now();
     const incoming = c.req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : newId("req", deps.clock.now());
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     c.set("deps", deps);
     c.set("runtime", runtime);
     c.set("requestId", requestId);

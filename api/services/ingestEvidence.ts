@@ -1,5 +1,6 @@
+import { randomBytes } from "node:crypto";
 import type BetterSqlite3 from "better-sqlite3";
-import { canonicalHash } from "../../evidence/canonical.js";
+import { canonicalize, sha256Hex } from "../../evidence/canonical.js";
 import type { ControlResult } from "../../schemas/generated/control-result.js";
 import type { EvidenceBatch } from "../../schemas/generated/evidence-batch.js";
 import { newId } from "../../schemas/ids.js";
@@ -76,25 +77,29 @@ export function ingestEvidence({ ctx, input }: ServiceCall<EvidenceBatch>): Inge
     const s = prepared(ctx.db);
     const now = ctx.clock.now();
     let stored = 0;
-    for (const item of input.items) {
+    // One draw of randomness for the whole batch: a syscall per evidence id was a fifth of the ingest time.
+    const entropy = randomBytes(10 * input.items.length);
+    input.items.forEach((item, index) => {
       const result = item.kind === "control-result" ? (item.payload as unknown as ControlResult) : undefined;
+      // The payload is stored as its canonical JSON (RFC 8785), so sha256 is checkable against the stored text.
+      const canonical = canonicalize(item.payload);
       const info = s.item.run(
-        newId("evd", now),
+        newId("evd", now, entropy.subarray(index * 10, index * 10 + 10)),
         input.machineId,
         item.idempotencyKey,
         item.kind,
         Date.parse(item.collectedAt),
         now,
-        canonicalHash(item.payload),
-        JSON.stringify(item.payload),
+        sha256Hex(canonical),
+        canonical,
         result?.controlId ?? null,
         result?.status ?? null,
       );
-      if (info.changes === 0) continue;
+      if (info.changes === 0) return;
       stored++;
       if (result)
         for (const m of result.mappings) s.requirement.run(info.lastInsertRowid, m.framework, m.requirement);
-    }
+    });
     s.seen.run(now, input.machineId);
     const outcome = { accepted: input.items.length, stored, duplicates: input.items.length - stored };
     recordAudit(ctx, {
