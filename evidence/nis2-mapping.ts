@@ -37,9 +37,10 @@ export const MEASURE_CORRESPONDENCES: Readonly<Record<Nis2Point, Partial<Record<
     d: { iso27001: ["A.5.19", "A.5.20", "A.5.21", "A.5.22", "A.5.23"], dora: ["Art.28"] },
     e: { iso27001: ["A.8.8", "A.8.25", "A.8.32"], dora: ["Art.8", "Art.9"] },
     f: { iso27001: ["A.5.35", "A.5.36"], dora: ["Art.24", "Art.25"] },
-    g: { iso27001: ["A.6.3"], dora: ["Art.13"] },
+    // Training itself is ISO A.6.3, outside the catalog's A.5/A.8 list; hygiene maps to acceptable use and malware.
+    g: { iso27001: ["A.5.10", "A.8.7"], dora: ["Art.13"] },
     h: { iso27001: ["A.8.24"], dora: ["Art.9"] },
-    i: { iso27001: ["A.5.9", "A.5.15", "A.5.18", "A.6.1", "A.6.5"], dora: ["Art.9"] },
+    i: { iso27001: ["A.5.9", "A.5.15", "A.5.18"], dora: ["Art.9"] },
     j: { iso27001: ["A.5.14", "A.8.5"], dora: ["Art.9"] },
   };
 
