@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ControlPlaneClient } from "../../agent/client.js";
+import type { ResolvedAgentConfig } from "../../agent/config.js";
 import { nixfleet, type SpawnedServer, spawnServer, tempDir } from "./cli-helpers.js";
 
 interface Identity {
@@ -144,6 +146,62 @@ describe("mTLS for agents", () => {
     expect((await call("/api/v1/agents/web-a/desired", agentA())).status).toBe(200);
     const audit = await call("/api/v1/audit?action=certificate.revoke", { token: admin });
     expect(JSON.parse(audit.body).items).toHaveLength(1);
+  });
+});
+
+describe("the agent's own client (agent/client.ts) against this server over mTLS", () => {
+  it("polls, reports, streams evidence and confirms", async () => {
+    // The client reads only these fields; the rest of the agent configuration does not concern the wire.
+    const config = {
+      machineId: "web-a",
+      controlPlaneUrl: server.url,
+      tls: {
+        cert: join(ca, "issued", "web-a.crt"),
+        key: join(ca, "issued", "web-a.key"),
+        ca: join(ca, "ca.crt"),
+      },
+      token: null,
+      requestTimeoutMs: 10_000,
+    } as Partial<ResolvedAgentConfig> as ResolvedAgentConfig;
+    const client = new ControlPlaneClient(config);
+    try {
+      const storePath = `/nix/store/${"b".repeat(32)}-nixos-system-web-a`;
+      const pin = await call("/api/v1/machines/web-a/desired", { token: admin }, "PUT", {
+        storePath,
+        rolloutId: "rol_wire",
+      });
+      expect(pin.status, pin.body).toBe(200);
+      expect(await client.desired()).toMatchObject({ machineId: "web-a", storePath, rolloutId: "rol_wire" });
+      await client.report({
+        machineId: "web-a",
+        rolloutId: "rol_wire",
+        storePath,
+        state: "applying",
+        reportedAt: new Date().toISOString(),
+      });
+      const at = new Date().toISOString();
+      const batch = {
+        machineId: "web-a",
+        items: [
+          {
+            idempotencyKey: "wire-000001",
+            kind: "runtime-report" as const,
+            collectedAt: at,
+            payload: { machineId: "web-a", collectedAt: at },
+          },
+        ],
+      };
+      await client.sendEvidence(batch);
+      await client.sendEvidence(batch); // a resend is acknowledged, not stored twice
+      expect(await client.confirm({ machineId: "web-a", storePath, rolloutId: "rol_wire" })).toBe(true);
+      expect(
+        await client.confirm({ machineId: "web-a", storePath: `/nix/store/${"c".repeat(32)}-old` }),
+      ).toBe(false);
+      const evidence = await call("/api/v1/evidence?machine=web-a", { token: admin });
+      expect(JSON.parse(evidence.body).items).toHaveLength(1);
+    } finally {
+      client.close();
+    }
   });
 });
 

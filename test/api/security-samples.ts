@@ -14,8 +14,12 @@ export const SAMPLES: Record<
   "machines.update": { body: { addTags: ["x"] } },
   "tokens.create": { body: { role: "auditor" } },
   // rollouts, waivers, policy (H4)
-  "rollouts.plan": { body: { releaseId: "rel_missing", spec: { strategy: "canary", targets: { all: true } } } },
-  "rollouts.start": { body: { releaseId: "rel_missing", spec: { strategy: "canary", targets: { all: true } } } },
+  "rollouts.plan": {
+    body: { releaseId: "rel_missing", spec: { strategy: "canary", targets: { all: true } } },
+  },
+  "rollouts.start": {
+    body: { releaseId: "rel_missing", spec: { strategy: "canary", targets: { all: true } } },
+  },
   "rollouts.abort": { body: { revert: false } },
   "waivers.request": {
     body: { controlId: "ssh-no-root-login", rationale: "security sample", expiresAt: "2030-01-01T00:00:00Z" },
