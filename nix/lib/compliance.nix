@@ -41,7 +41,7 @@ rec {
         (
           if isBlank value.control then
             [
-              "${opt}.exceptions.${toString index}: `control` is empty; name the control the exception is for, e.g. control = \"ssh-no-root-login\"; (`nixfleet compliance controls` lists them)."
+              "${opt}.exceptions.${toString index}: `control` is empty; name the control the exception is for, e.g. control = \"ssh-no-root-login\"; (the catalog: docs/controls.md; a compliance-check report names each control)."
             ]
           else
             [ ]

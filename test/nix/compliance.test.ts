@@ -65,7 +65,7 @@ describe("compliance exceptions", () => {
       ]; }; }`)}).config.assertions`,
     ).map((a) => a.message);
     expect(messages).toEqual([
-      'nixfleet.compliance.exceptions.0: `control` is empty; name the control the exception is for, e.g. control = "ssh-no-root-login"; (`nixfleet compliance controls` lists them).',
+      'nixfleet.compliance.exceptions.0: `control` is empty; name the control the exception is for, e.g. control = "ssh-no-root-login"; (the catalog: docs/controls.md; a compliance-check report names each control).',
       'nixfleet.compliance.exceptions.1 (control "firewall-enabled"): `approvedBy` is empty; name who approved the exception, or remove the attribute.',
       'nixfleet.compliance.exceptions.1 (control "firewall-enabled"): expires = "31/12/2026" is not a date; write it as YYYY-MM-DD (or an RFC 3339 date-time), e.g. expires = "2026-12-31";',
       'nixfleet.compliance.exceptions declares control "firewall-enabled" more than once; merge them into one exception with one rationale.',

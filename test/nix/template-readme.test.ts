@@ -1,6 +1,6 @@
 /**
- * The template's README is a walkthrough, so every `nixfleet …` command in its shell blocks must exist in the
- * real CLI with the flags it uses: the commands are checked against the commander tree that cli/main.ts
+ * The template's README and docs/nix-guide.md are walkthroughs, so every `nixfleet …` command in their shell
+ * blocks must exist in the real CLI with the flags it uses: the commands are checked against the commander tree that cli/main.ts
  * builds (same command groups, same options), without running them.
  */
 import { readFileSync } from "node:fs";
@@ -28,9 +28,9 @@ function words(line: string): string[] {
   return out;
 }
 
-/** Every `nixfleet …` line of the README's ```sh blocks. */
-function readmeCommands(): string[][] {
-  const readme = readFileSync(join(repoRoot, "templates/default/README.md"), "utf8");
+/** Every `nixfleet …` line of a Markdown file's ```sh blocks. */
+function shellCommands(file: string): string[][] {
+  const readme = readFileSync(join(repoRoot, file), "utf8");
   const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
   return blocks
     .flatMap((block) => block.split("\n"))
@@ -71,7 +71,7 @@ function parseLikeTheCli(argv: string[]): { ran: string | null; complaint: strin
 }
 
 describe("templates/default/README.md", () => {
-  const commands = readmeCommands();
+  const commands = shellCommands("templates/default/README.md");
 
   it("walks through compliance-check, release and rollout", () => {
     const used = commands.map((argv) => argv.slice(1, 3).join(" "));
@@ -86,4 +86,15 @@ describe("templates/default/README.md", () => {
     expect(complaint).toBe("");
     expect(ran).not.toBeNull();
   });
+});
+
+describe("docs/nix-guide.md", () => {
+  it.each(shellCommands("docs/nix-guide.md").map((argv) => [argv.join(" "), argv]))(
+    "`%s` parses with the real CLI",
+    (_line, argv) => {
+      const { ran, complaint } = parseLikeTheCli((argv as string[]).slice(1));
+      expect(complaint).toBe("");
+      expect(ran).not.toBeNull();
+    },
+  );
 });

@@ -30,7 +30,7 @@ let
       control = mkOption {
         type = types.str;
         example = "ssh-no-root-login";
-        description = "Id of the control that is knowingly not met (`nixfleet compliance controls` lists them).";
+        description = "Id of the control that is knowingly not met (the catalog: docs/controls.md; a compliance-check report names each control).";
       };
       rationale = mkOption {
         type = types.str;

@@ -31,7 +31,8 @@
     nis2Entity = "important";
   };
 
-  # Hardening checked by the controls (`nixfleet compliance controls` lists them with their remediation).
+  # Hardening checked by the controls (NixFleet's docs/controls.md lists them; a failing control in the
+  # compliance-check report names the option to set).
   services.openssh = {
     enable = true;
     settings = {
