@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControlPlaneClient } from "../../agent/client.js";
 import type { ResolvedAgentConfig } from "../../agent/config.js";
+import type { EvidenceBatch } from "../../schemas/generated/evidence-batch.js";
 import { nixfleet, type SpawnedServer, spawnServer, tempDir } from "./cli-helpers.js";
 
 interface Identity {
@@ -180,7 +181,7 @@ describe("the agent's own client (agent/client.ts) against this server over mTLS
         reportedAt: new Date().toISOString(),
       });
       const at = new Date().toISOString();
-      const batch = {
+      const batch: EvidenceBatch = {
         machineId: "web-a",
         items: [
           {
