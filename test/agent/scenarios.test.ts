@@ -4,6 +4,8 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Agent, type AgentLog } from "../../agent/agent.js";
@@ -304,6 +306,38 @@ describe("agent with real Nix", () => {
     expect(currentSystem()).toBe(c);
   });
 
+  it("fetches from an http:// binary cache (the same cache served over HTTP)", async () => {
+    const a = buildSystem(machine, "A");
+    const d = buildSystem(machine, "D");
+    installInitialSystem(machine, a);
+    const cacheDir = `${machine.dir}/http-cache`;
+    execFileSync("nix", ["copy", "--to", `file://${cacheDir}`, d], { env: machine.env, stdio: "ignore" });
+    execFileSync("nix-store", ["--delete", d], { env: machine.env, stdio: "ignore" });
+    const served: string[] = [];
+    const http = createServer((req, res) => {
+      const path = join(cacheDir, decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/"));
+      served.push(req.url ?? "");
+      if (!path.startsWith(cacheDir) || !existsSync(path)) {
+        res.statusCode = 404;
+        res.end();
+        return;
+      }
+      res.end(readFileSync(path));
+    });
+    await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+    try {
+      const cacheUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+      cp.desired.set("web-01", { storePath: d, rolloutId: "rol_11", pollAfterMs: 200, cacheUrl });
+      // Unsigned cache: only with signature checking explicitly off.
+      const { agent } = makeAgent(config({ checkSignatures: false }));
+      expect(await agent.runOnce()).toEqual({ kind: "confirmed", storePath: d });
+      expect(served.some((u) => u.endsWith(".narinfo"))).toBe(true);
+      expect(currentSystem()).toBe(d);
+    } finally {
+      http.close();
+    }
+  });
+
   it("--dry-run fetches and checks but does not switch", async () => {
     const a = buildSystem(machine, "A");
     const b = buildSystem(machine, "B");
@@ -355,5 +389,36 @@ describe("agent with real Nix", () => {
       new RegExp(`^B-\\S+ ${b}/activate$`),
     );
     expect(currentSystem()).toBe(b);
+  });
+
+  it("backs off exponentially with jitter while the control plane is unreachable, then honours pollAfterMs", async () => {
+    const cfg = config({ jitter: 0.5, backoffInitialMs: 100, backoffMaxMs: 800, pollIntervalMs: 5000 });
+    const store = new AgentStore(join(cfg.stateDir, "agent.sqlite"), { maxOutboxItems: 10 });
+    const client = new ControlPlaneClient(cfg);
+    opened.push({ store, client });
+    let draw = 0;
+    const draws = [0, 1, 0.5, 0.5, 0.5, 0.5];
+    const agent = new Agent({
+      config: cfg,
+      driver: createDriver(cfg, machine.env),
+      controlPlane: client,
+      store,
+      log: quiet,
+      env: machine.env,
+      dryRun: false,
+      random: () => draws[draw++ % draws.length] as number,
+    });
+    await cp.stop();
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      expect((await agent.cycle()).kind).toBe("unreachable");
+      waits.push(agent.nextWaitMs());
+    }
+    // 100 ms shrunk by 50 %, 200 ms stretched by 50 %, then 400, 800, 800 (capped) without jitter (draw 0.5).
+    expect(waits).toEqual([50, 300, 400, 800, 800]);
+    await cp.start();
+    cp.desired.set("web-01", { storePath: null, pollAfterMs: 1234 });
+    expect((await agent.cycle()).kind).toBe("up-to-date");
+    expect(agent.nextWaitMs()).toBe(1234);
   });
 });
