@@ -55,16 +55,29 @@ const STATUS_RANK: Record<ControlResult["status"], number> = {
 
 const isDrift = (controlId: string) => controlId.startsWith("drift.");
 
-function collectedMs(result: ControlResult): number {
-  if (result.collectedAt === undefined) return Number.NEGATIVE_INFINITY;
-  const ms = Date.parse(result.collectedAt);
-  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+/** Collection times as epoch ms; a fleet's results share few distinct timestamps, so parse each string once. */
+class Clock {
+  private readonly parsed = new Map<string, number>();
+  ms(value: string | undefined): number {
+    if (value === undefined) return Number.NaN;
+    let ms = this.parsed.get(value);
+    if (ms === undefined) {
+      ms = Date.parse(value);
+      this.parsed.set(value, ms);
+    }
+    return ms;
+  }
+  /** For ordering: a result without a (valid) time sorts before every dated one. */
+  orderMs(result: ControlResult): number {
+    const ms = this.ms(result.collectedAt);
+    return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+  }
 }
 
 /** true when `a` should replace `b` as "the latest result". */
-function supersedes(a: ControlResult, b: ControlResult): boolean {
-  const ta = collectedMs(a);
-  const tb = collectedMs(b);
+function supersedes(a: ControlResult, b: ControlResult, clock: Clock): boolean {
+  const ta = clock.orderMs(a);
+  const tb = clock.orderMs(b);
   if (ta !== tb) return ta > tb;
   const sa = STATUS_RANK[a.status];
   const sb = STATUS_RANK[b.status];
@@ -72,22 +85,30 @@ function supersedes(a: ControlResult, b: ControlResult): boolean {
   return (a.evidenceId ?? "") > (b.evidenceId ?? "");
 }
 
-type Latest = Map<string, Map<string, ControlResult>>; // host → `${controlId}\u0000${source}` → result
+/** The latest result per host, control and source; drift results also listed per host. */
+interface HostResults {
+  eval: Map<string, ControlResult>;
+  runtime: Map<string, ControlResult>;
+  driftIds: Set<string>;
+}
 
-function latestResults(results: readonly ControlResult[]): Latest {
-  const byHost: Latest = new Map();
+function latestResults(results: readonly ControlResult[], clock: Clock): Map<string, HostResults> {
+  const byHost = new Map<string, HostResults>();
   for (const r of results) {
     let perHost = byHost.get(r.host);
     if (!perHost) {
-      perHost = new Map();
+      perHost = { eval: new Map(), runtime: new Map(), driftIds: new Set() };
       byHost.set(r.host, perHost);
     }
-    const key = `${r.controlId}\u0000${r.source}`;
-    const current = perHost.get(key);
-    if (!current || supersedes(r, current)) perHost.set(key, r);
+    const bySource = r.source === "runtime" ? perHost.runtime : perHost.eval;
+    const current = bySource.get(r.controlId);
+    if (!current || supersedes(r, current, clock)) bySource.set(r.controlId, r);
+    if (isDrift(r.controlId)) perHost.driftIds.add(r.controlId);
   }
   return byHost;
 }
+
+const NO_RESULTS: HostResults = { eval: new Map(), runtime: new Map(), driftIds: new Set() };
 
 interface Classified {
   why: GateReason["why"] | "pass" | "not-applicable";
@@ -102,13 +123,15 @@ function classify(
   policy: NormalisedPolicy,
   target: GateTarget,
   now: number,
+  clock: Clock,
 ): Classified {
   if (!result) return { why: "missing-evidence", status: "missing", message: `no ${source} result` };
-  if (result.collectedAt === undefined || Number.isNaN(Date.parse(result.collectedAt)))
+  const collected = clock.ms(result.collectedAt);
+  if (Number.isNaN(collected))
     return { why: "missing-evidence", status: result.status, message: "the result has no collection time" };
   const maxAgeHours =
     source === "eval" ? policy.freshness.evalMaxAgeHours : policy.freshness.runtimeMaxAgeHours;
-  const ageMs = now - Date.parse(result.collectedAt);
+  const ageMs = now - collected;
   if (ageMs > maxAgeHours * HOUR_MS)
     return {
       why: "stale-evidence",
@@ -125,7 +148,10 @@ function classify(
     case "fail":
     case "waived": {
       // A result arriving as "waived" is re-checked: only the policy's valid waivers count.
-      const waiver = findWaiver(policy.waivers, result.controlId, target.host, target.tags ?? [], now);
+      const waiver =
+        policy.waivers.length > 0
+          ? findWaiver(policy.waivers, result.controlId, target.host, target.tags ?? [], now)
+          : undefined;
       if (waiver)
         return {
           why: "waived",
@@ -165,7 +191,8 @@ export function decideGate(input: GateInput): GateDecision {
   const now = toMillis(input.now);
   if (Number.isNaN(now)) throw new RangeError("decideGate: now is not a valid time");
   const byId = new Map(controls.map((c) => [c.id, c]));
-  const latest = latestResults(input.results);
+  const clock = new Clock();
+  const latest = latestResults(input.results, clock);
 
   // One entry per host; a host listed twice keeps its first target description.
   const targets: GateTarget[] = [];
@@ -182,7 +209,7 @@ export function decideGate(input: GateInput): GateDecision {
 
   for (const target of targets) {
     const mode = modeFor(policy, target);
-    const hostResults = latest.get(target.host) ?? new Map<string, ControlResult>();
+    const hostResults = latest.get(target.host) ?? NO_RESULTS;
     let problems = 0;
     const addReason = (controlId: string, c: Classified, result: ControlResult | undefined) => {
       const blocking = c.why !== "waived" && mode !== "disabled";
@@ -198,7 +225,7 @@ export function decideGate(input: GateInput): GateDecision {
       };
       if (result?.evidenceId) reason.evidenceId = result.evidenceId;
       if (result) reason.source = result.source;
-      if (result?.collectedAt !== undefined && !Number.isNaN(Date.parse(result.collectedAt)))
+      if (result?.collectedAt !== undefined && !Number.isNaN(clock.ms(result.collectedAt)))
         reason.collectedAt = result.collectedAt;
       if (c.waiverId) reason.waiverId = c.waiverId;
       reasons.push(reason);
@@ -207,8 +234,8 @@ export function decideGate(input: GateInput): GateDecision {
     for (const controlId of policy.requiredControls) {
       const control = byId.get(controlId);
       const source: "eval" | "runtime" = input.phase === "pre-batch" && control?.runtime ? "runtime" : "eval";
-      const result = hostResults.get(`${controlId}\u0000${source}`);
-      const c = classify(result, source, policy, target, now);
+      const result = hostResults[source].get(controlId);
+      const c = classify(result, source, policy, target, now, clock);
       counts.required++;
       switch (c.why) {
         case "pass":
@@ -240,20 +267,22 @@ export function decideGate(input: GateInput): GateDecision {
     for (const controlId of policy.advisoryControls) {
       const control = byId.get(controlId);
       const source: "eval" | "runtime" = input.phase === "pre-batch" && control?.runtime ? "runtime" : "eval";
-      if (hostResults.get(`${controlId}\u0000${source}`)?.status === "fail") counts.advisoryFailed++;
+      if (hostResults[source].get(controlId)?.status === "fail") counts.advisoryFailed++;
     }
 
     // Drift findings: the running machine differs from its evaluated configuration.
-    const driftKeys = [...hostResults.keys()].filter((k) => isDrift(k.split("\u0000")[0]!)).sort();
-    for (const key of driftKeys) {
-      const result = hostResults.get(key)!;
-      if (result.status !== "fail" && result.status !== "waived") continue;
-      const c = classify(result, "runtime", policy, target, now);
-      // Stale drift is old news, not evidence of a current difference; fresh failing drift is a finding.
-      if (c.why === "drift") counts.drift++;
-      else if (c.why === "waived") counts.waived++;
-      else continue;
-      addReason(result.controlId, c, result);
+    const driftIds = hostResults.driftIds.size > 0 ? [...hostResults.driftIds].sort() : [];
+    for (const id of driftIds) {
+      // Drift is observed at runtime; an eval-sourced drift result (unusual) is judged the same way.
+      for (const result of [hostResults.runtime.get(id), hostResults.eval.get(id)]) {
+        if (!result || (result.status !== "fail" && result.status !== "waived")) continue;
+        const c = classify(result, "runtime", policy, target, now, clock);
+        // Stale drift is old news, not evidence of a current difference; fresh failing drift is a finding.
+        if (c.why === "drift") counts.drift++;
+        else if (c.why === "waived") counts.waived++;
+        else continue;
+        addReason(result.controlId, c, result);
+      }
     }
 
     const decision: GateVerdictKind =

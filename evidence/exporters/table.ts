@@ -22,6 +22,9 @@ const STATUS_LABEL: Record<ControlResult["status"], string> = {
   waived: "WAIVED",
 };
 
+/** Non-passing results listed under one requirement before the rest are summarised. */
+export const MAX_LINES_PER_REQUIREMENT = 40;
+
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 const lpad = (s: string | number, n: number) => {
   const t = String(s);
@@ -96,8 +99,16 @@ export function renderTable(report: ComplianceReport, controls: readonly Control
     out.push(
       `${req.id} ${clip(req.title, 70)}: ${counts.pass} pass, ${counts.fail} fail, ${counts.error} error, ${counts.waived} waived, ${counts.notApplicable} n/a`,
     );
+    let shown = 0;
+    let hidden = 0;
     for (const r of list) {
       if (r.status === "pass" || r.status === "not-applicable") continue;
+      // A fleet-wide table stays readable: the JSON report lists every result.
+      if (shown >= MAX_LINES_PER_REQUIREMENT) {
+        hidden++;
+        continue;
+      }
+      shown++;
       const detail =
         r.status === "waived" && r.waiver
           ? `waived by ${r.waiver.id} until ${r.waiver.expiresAt}`
@@ -106,6 +117,7 @@ export function renderTable(report: ComplianceReport, controls: readonly Control
         `  ${pad(STATUS_LABEL[r.status], 6)} ${pad(r.severity, 8)} ${pad(r.host, 16)} ${pad(r.controlId, 28)} ${detail}`,
       );
     }
+    if (hidden > 0) out.push(`  … and ${hidden} more (--format json lists every result)`);
   }
   out.push("");
 
