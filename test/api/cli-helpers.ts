@@ -62,7 +62,7 @@ export function spawnServer(args: string[], env: NodeJS.ProcessEnv = {}): Promis
   });
   return new Promise((resolvePromise, reject) => {
     let stdout = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60_000);
     child.stdout?.on("data", (d: Buffer) => {
       stdout += d.toString();
       out += d.toString();

@@ -100,6 +100,31 @@ afterAll(async () => {
   expect(await server.stop()).toBe(0);
 });
 
+/** Every agent operation with a valid body for `machine`. */
+const AGENT_ROUTES = (machine: string): [string, string, unknown][] => {
+  const at = new Date().toISOString();
+  return [
+    ["GET", "desired", undefined],
+    ["POST", "report", { machineId: machine, state: "idle", reportedAt: at }],
+    ["POST", "confirm", { machineId: machine, storePath: `/nix/store/${"d".repeat(32)}-x` }],
+    [
+      "POST",
+      "evidence",
+      {
+        machineId: machine,
+        items: [
+          {
+            idempotencyKey: `k-${Date.now()}`,
+            kind: "runtime-report",
+            collectedAt: at,
+            payload: { machineId: machine, collectedAt: at },
+          },
+        ],
+      },
+    ],
+  ];
+};
+
 const agentA = () => id(join(ca, "issued", "web-a"));
 const agentB = () => id(join(ca, "issued", "web-b"));
 
@@ -114,6 +139,13 @@ describe("mTLS for agents", () => {
       reportedAt: new Date().toISOString(),
     });
     expect(report.status).toBe(202);
+  });
+
+  it("refuses machine A's certificate on every agent route of machine B (403)", async () => {
+    for (const [method, suffix, body] of AGENT_ROUTES("web-b")) {
+      const r = await call(`/api/v1/agents/web-b/${suffix}`, agentA(), method, body);
+      expect(r.status, `${method} ${suffix}: ${r.body}`).toBe(403);
+    }
   });
 
   it("refuses machine A's certificate on machine B (403), no certificate (401), another CA's certificate (401)", async () => {
@@ -144,6 +176,10 @@ describe("mTLS for agents", () => {
     const refused = await call("/api/v1/agents/web-b/desired", agentB());
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body).detail).toContain("revoked");
+    for (const [method, suffix, body] of AGENT_ROUTES("web-b")) {
+      const r = await call(`/api/v1/agents/web-b/${suffix}`, agentB(), method, body);
+      expect(r.status, `${method} ${suffix}`).toBe(401);
+    }
     expect((await call("/api/v1/agents/web-a/desired", agentA())).status).toBe(200);
     const audit = await call("/api/v1/audit?action=certificate.revoke", { token: admin });
     expect(JSON.parse(audit.body).items).toHaveLength(1);
