@@ -10,7 +10,7 @@ import type { EvidenceBatch } from "../schemas/generated/evidence-batch.js";
 import type { HealthCheck } from "../schemas/generated/health-check.js";
 import type { HealthCheckResult } from "../schemas/generated/health-check-result.js";
 import type { RuntimeReport } from "../schemas/generated/runtime-report.js";
-import { ControlPlaneRejected, ControlPlaneUnavailable } from "./client.js";
+import { ControlPlaneRejected } from "./client.js";
 import { collectRuntimeReport } from "./collectors/index.js";
 import type { ResolvedAgentConfig } from "./config.js";
 import type { SystemDriver } from "./drivers/types.js";
@@ -500,7 +500,7 @@ export class Agent {
         await this.deps.controlPlane.report(body as unknown as AgentStatusReport, this.stopSignal);
         this.deps.store.dropStatus(seq);
       } catch (err) {
-        if (err instanceof ControlPlaneRejected) {
+        if (err instanceof ControlPlaneRejected && err.bodyRefused) {
           // The control plane will never take this body; keeping it would block every later report.
           this.deps.log.error({ err: err.message }, "status report rejected; dropped");
           this.deps.store.dropStatus(seq);
@@ -534,8 +534,12 @@ export class Agent {
       try {
         await controlPlane.sendEvidence(batch, this.stopSignal);
       } catch (err) {
-        if (err instanceof ControlPlaneUnavailable || !(err instanceof ControlPlaneRejected)) {
-          this.deps.log.info({ queued: store.outboxSize() }, "control plane away; evidence stays queued");
+        // Away, or refusing us (401/403/404: credentials or registration) — keep everything and retry later.
+        if (!(err instanceof ControlPlaneRejected && err.bodyRefused)) {
+          this.deps.log.info(
+            { queued: store.outboxSize(), err: (err as Error).message },
+            "evidence not delivered; it stays queued",
+          );
           break;
         }
         // A batch the control plane rejects as invalid would block the queue forever: drop and count it.

@@ -23,6 +23,11 @@ export class ControlPlaneRejected extends Error {
   ) {
     super(`control plane answered ${status}: ${body.slice(0, 500)}`);
   }
+
+  /** The body itself was refused (400, 413, 422): sending it again can never succeed. */
+  get bodyRefused(): boolean {
+    return this.status === 400 || this.status === 413 || this.status === 422;
+  }
 }
 
 interface HttpAnswer {

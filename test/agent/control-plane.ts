@@ -28,6 +28,8 @@ export class TestControlPlane {
   evidenceReceived = 0;
   batches: EvidenceBatch[] = [];
   rejectConfirm = false;
+  /** answer every evidence batch with this status instead of taking it */
+  refuseEvidenceWith: 403 | 422 | null = null;
   /** store the next evidence batches but cut the connection instead of answering: the ack is lost */
   loseEvidenceAcks = 0;
   readonly tokens = new Map<string, string>([["agent-token-web-01", "web-01"]]);
@@ -78,6 +80,7 @@ export class TestControlPlane {
       const issues = check("evidence-batch", body);
       if (issues.length > 0) return c.json({ title: "invalid", issues }, 400);
       const batch = body as EvidenceBatch;
+      if (this.refuseEvidenceWith) return c.json({ title: "refused" }, this.refuseEvidenceWith);
       this.batches.push(batch);
       let stored = 0;
       for (const item of batch.items) {

@@ -421,4 +421,17 @@ describe("agent with real Nix", () => {
     expect((await agent.cycle()).kind).toBe("up-to-date");
     expect(agent.nextWaitMs()).toBe(1234);
   });
+
+  it("keeps evidence the control plane refuses for who we are (403), drops and counts a refused body (422)", async () => {
+    const a = buildSystem(machine, "A");
+    installInitialSystem(machine, a);
+    const { agent, store } = makeAgent(config());
+    await agent.queueRuntimeReport();
+    cp.refuseEvidenceWith = 403;
+    expect(await agent.flush()).toEqual({ delivered: 0, remaining: 1 });
+    cp.refuseEvidenceWith = 422;
+    expect(await agent.flush()).toEqual({ delivered: 1, remaining: 0 });
+    expect(store.counter("outbox.rejected")).toBe(1);
+    expect(cp.evidence.size).toBe(0);
+  });
 });
