@@ -100,7 +100,7 @@ describe("audit trail", () => {
     });
   });
 
-  describe("tamper detection on a real database file (nixfleet audit verify)", () => {
+  describe("tamper detection on a real database file (nixfleet audit verify)", { timeout: 120_000 }, () => {
     const dir = tempDir();
     const pristine = join(dir, "pristine.db");
     beforeAll(() => {

@@ -16,13 +16,14 @@ beforeAll(async () => {
   const { token } = JSON.parse(created.stdout) as { token: string };
   server = await spawnServer(["--listen", "127.0.0.1:0", "--db", db]);
   env = { NIXFLEET_URL: server.url, NIXFLEET_TOKEN: token };
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   expect(await server.stop()).toBe(0);
 });
 
-describe("nixfleet CLI for people", () => {
+// Each CLI call is a fresh node process; on a loaded 2-core machine that is seconds each.
+describe("nixfleet CLI for people", { timeout: 180_000 }, () => {
   it("registers, lists (table and --json), updates and decommissions machines", async () => {
     expect(
       (await nixfleet(["machines", "register", "web-01", "--tag", "eu", "--tag", "web"], env)).code,

@@ -106,5 +106,5 @@ describe("crash during a stream of agent reports", () => {
     expect(await server.stop()).toBe(0);
     const verify = await nixfleet(["audit", "verify", "--db", db, "--json"]);
     expect(verify.code, verify.stdout).toBe(0);
-  }, 120_000);
+  }, 240_000);
 });

@@ -94,7 +94,7 @@ beforeAll(async () => {
     const r = await call("/api/v1/machines", { token: admin }, "POST", { id: m });
     if (r.status !== 201) throw new Error(r.body);
   }
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   expect(await server.stop()).toBe(0);
@@ -242,7 +242,7 @@ describe("the agent's own client (agent/client.ts) against this server over mTLS
   });
 });
 
-describe("server start-up rules", () => {
+describe("server start-up rules", { timeout: 120_000 }, () => {
   it("refuses plain HTTP off loopback without --insecure-http (exit 2)", async () => {
     const r = await nixfleet(["server", "--listen", "0.0.0.0:0", "--db", join(dir, "x.db")]);
     expect(r.code).toBe(2);
