@@ -581,9 +581,12 @@ export class Agent {
   async run(): Promise<void> {
     await this.recover();
     while (!this.stopSignal.aborted) {
-      await this.cycle();
-      if (Date.now() - this.lastRuntimeReportAt >= this.deps.config.reportIntervalMs)
+      const outcome = await this.cycle();
+      if (Date.now() - this.lastRuntimeReportAt >= this.deps.config.reportIntervalMs) {
         await this.queueRuntimeReport();
+        // A heartbeat with what runs now, so the control plane sees an idle machine is alive and where it is.
+        if (outcome.kind === "up-to-date") await this.report({ state: "idle" }, { queueOnFailure: false });
+      }
       if (!this.stopSignal.aborted) await this.flush();
       await this.pause(this.nextWaitMs());
     }

@@ -209,6 +209,12 @@ describe("agent process", () => {
     const agent = spawnAgent(machine, configFile);
     running.push(agent);
     await until("the first poll", () => cp.evidence.size >= 1);
+    // The idle heartbeat says what runs.
+    await until("a heartbeat", () => cp.reports.some((r) => r.state === "idle"));
+    expect(cp.reports.find((r) => r.state === "idle")).toMatchObject({
+      agentState: "Idle",
+      currentStorePath: a,
+    });
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
     expect(persistedState(machine)?.state).toBe("Idle");
