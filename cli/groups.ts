@@ -13,6 +13,7 @@ import { registerPolicyCommand } from "./policy.js";
 import { registerReleaseCommand } from "./release.js";
 import { registerReportCommand } from "./report.js";
 import { registerRolloutCommand } from "./rollout.js";
+import { registerSbomCommand } from "./sbom.js";
 import { registerServerCommand } from "./server.js";
 import { registerTokenCommand } from "./token.js";
 import { registerWaiverCommand } from "./waiver.js";
@@ -29,6 +30,7 @@ export const commandGroups: RegisterCommand[] = [
   registerCaCommand,
   registerMachinesCommand,
   registerReleaseCommand,
+  registerSbomCommand, // after release: it adds `release sbom` to that group
   registerAuditCommand,
   registerPolicyCommand,
   registerWaiverCommand,
