@@ -239,9 +239,8 @@ export function resolveDefaults(
     backoffMaxMs: config.backoffMaxMs ?? 300_000,
     requestTimeoutMs: config.requestTimeoutMs ?? 15_000,
     shutdownDeadlineMs: config.shutdownDeadlineMs ?? 10_000,
-    profilePath:
-      config.profilePath ??
-      (platform === "darwin" ? "/nix/var/nix/profiles/system" : "/nix/var/nix/profiles/system"),
+    // nix-darwin keeps its system profile at the same path as NixOS.
+    profilePath: config.profilePath ?? "/nix/var/nix/profiles/system",
     currentSystemLink: config.currentSystemLink ?? "/run/current-system",
     activationCommand,
     rollbackActivationCommand: config.rollbackActivationCommand ?? activationCommand,

@@ -33,6 +33,7 @@ export function runCommand(argv: string[], options: RunOptions = {}): Promise<Co
     let timedOut = false;
     let settled = false;
     const child = spawn(file, args, {
+      // Callers pass the environment the agent was configured with; the default is for ad-hoc use only.
       env: options.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],
       signal: options.signal,

@@ -356,7 +356,6 @@ describe("agent with real Nix", () => {
     const b = buildSystem(machine, "B");
     installInitialSystem(machine, a);
     cp.desired.set("web-01", { storePath: b, rolloutId: "rol_09", pollAfterMs: 200 });
-    writeFileSync(`${machine.dir}/lock-ready`, "");
     const holder = spawn("flock", [machine.lock, "sh", "-c", `echo held; sleep 30`], {
       stdio: ["ignore", "pipe", "ignore"],
     });
