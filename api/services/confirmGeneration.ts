@@ -1,9 +1,25 @@
+import type BetterSqlite3 from "better-sqlite3";
 import type { AgentConfirm } from "../../schemas/generated/agent-confirm.js";
 import { desiredRow } from "../agents/queries.js";
-import { generationConfirmations } from "../db/schema/index.js";
+import type { Db } from "../db/client.js";
 import { Conflict, NotFound } from "../errors.js";
 import { recordAudit } from "./audit-chain.js";
 import { type ServiceCall, transact } from "./context.js";
+
+// Every agent of a batch confirms through here: one prepared statement per database, not a query built per call.
+const inserts = new WeakMap<Db, BetterSqlite3.Statement>();
+
+function insertStatement(db: Db): BetterSqlite3.Statement {
+  let s = inserts.get(db);
+  if (!s) {
+    s = db.sqlite.prepare(
+      `INSERT INTO generation_confirmations (machine_id, rollout_id, store_path, health_checks, confirmed_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    );
+    inserts.set(db, s);
+  }
+  return s;
+}
 
 /**
  * Accepts an agent's confirmation that its generation passed health checks, but only while that store path is
@@ -20,16 +36,13 @@ export function confirmGeneration({ ctx, input }: ServiceCall<AgentConfirm>): { 
     if ((input.rolloutId ?? null) !== null && row.rolloutId !== null && input.rolloutId !== row.rolloutId)
       throw new Conflict(`rollout ${input.rolloutId} is no longer the one driving ${input.machineId}`);
     const seq = Number(
-      ctx.db.orm
-        .insert(generationConfirmations)
-        .values({
-          machineId: input.machineId,
-          rolloutId: input.rolloutId ?? row.rolloutId,
-          storePath: input.storePath,
-          healthChecks: input.healthChecks ? JSON.stringify(input.healthChecks) : null,
-          confirmedAt: ctx.clock.now(),
-        })
-        .run().lastInsertRowid,
+      insertStatement(ctx.db).run(
+        input.machineId,
+        input.rolloutId ?? row.rolloutId,
+        input.storePath,
+        input.healthChecks ? JSON.stringify(input.healthChecks) : null,
+        ctx.clock.now(),
+      ).lastInsertRowid,
     );
     recordAudit(ctx, {
       action: "machine.confirm",
