@@ -9,7 +9,7 @@ import type { KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { frameworks as frameworkCatalog } from "../controls/frameworks/index.js";
-import { evaluateHost, getControl, selectControls } from "../controls/index.js";
+import { evaluateHost, getControl, selectControls, withLockAge } from "../controls/index.js";
 import {
   ANSSI_LEVELS,
   type AnssiLevel,
@@ -206,7 +206,8 @@ export function checkFleet(input: {
   const results: ControlResult[] = [];
   const evidence: EvidenceRecord[] = [];
   for (const [host, facts] of input.hosts) {
-    for (const result of evaluateHost(host, facts, controls)) {
+    // Facts carry when the lock was updated (nixfleet.meta.lockLastModified); only here is there a clock.
+    for (const result of evaluateHost(host, withLockAge(facts, now), controls)) {
       // Facts without their own collection time were collected now, by this run.
       if (result.collectedAt === undefined) result.collectedAt = nowIso;
       if (withEvidence) {
