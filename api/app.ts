@@ -1,5 +1,5 @@
 /**
- * The control-plane app factory. Dependencies reach handlers through the context (`c.var.deps`), so every test
+ * The control-plane app factory. Dependencies reach handlers through the context (`c.get("deps")`), so every test
  * builds a fresh app on its own database. Resources are sub-apps (api/resources.ts) mounted with app.route();
  * one onError renders every failure as RFC 9457 problem+json carrying the request id.
  */
@@ -52,9 +52,10 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
     c.set("runtime", runtime);
     c.set("requestId", requestId);
     c.set("operationId", "unmatched");
-    await next();
+    // Set before the handler builds its response: setting a header afterwards makes hono copy the Response.
     c.header("x-request-id", requestId);
-    const operation = c.var.operationId;
+    await next();
+    const operation = c.get("operationId");
     metrics.requests.inc({ operation, status: String(c.res.status) });
     metrics.duration.observe({ operation }, (performance.now() - started) / 1000);
   });
@@ -65,7 +66,7 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
       maxSize: deps.config.maxBodyBytes,
       onError: (c) => {
         const err = new PayloadTooLarge(`the body exceeds ${deps.config.maxBodyBytes} bytes`);
-        return problemResponse(toProblem(err, c.var.requestId, c.req.path));
+        return problemResponse(toProblem(err, c.get("requestId"), c.req.path));
       },
     }),
   );
@@ -83,15 +84,15 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
       title: "Not found",
       status: 404,
       detail: `no operation at ${c.req.method} ${c.req.path.slice(0, 200)}`,
-      requestId: c.var.requestId ?? "unknown",
+      requestId: c.get("requestId") ?? "unknown",
     }),
   );
 
   app.onError((err, c) => {
-    const requestId = c.var.requestId ?? newId("req");
+    const requestId = c.get("requestId") ?? newId("req");
     const problem = toProblem(err, requestId, c.req.path.slice(0, 200));
     if (problem.status >= 500)
-      deps.logger.error({ err, requestId, operation: c.var.operationId }, "request failed");
+      deps.logger.error({ err, requestId, operation: c.get("operationId") }, "request failed");
     else deps.logger.debug({ requestId, status: problem.status, detail: problem.detail }, "request rejected");
     const headers: Record<string, string> =
       problem.status === 401 ? { "www-authenticate": 'Bearer realm="nixfleet"' } : {};

@@ -31,10 +31,10 @@ export const agentsResource = new Resource(
     },
     (c) => {
       const machineId = c.req.param("machineId") ?? "";
-      const row = desiredRow(c.var.deps.db, machineId);
+      const row = desiredRow(c.get("deps").db, machineId);
       if (!row) throw new NotFound(`machine ${machineId} is not registered`);
       if (row.lifecycle === "decommissioned") throw new Forbidden(`machine ${machineId} is decommissioned`);
-      return c.json(desiredDocument(machineId, row, c.var.deps.config.pollAfterMs));
+      return c.json(desiredDocument(machineId, row, c.get("deps").config.pollAfterMs));
     },
   )
   .op(
@@ -57,7 +57,7 @@ export const agentsResource = new Resource(
       const input = await readJson<AgentStatusReport>(c, "agent-status-report");
       sameMachine(c.req.param("machineId") ?? "", input.machineId);
       const recorded = recordAgentReport({ ctx: serviceContext(c), input });
-      c.var.runtime.metrics.agentReports.inc({ state: input.state });
+      c.get("runtime").metrics.agentReports.inc({ state: input.state });
       return c.json(recorded, 202);
     },
   )
@@ -112,7 +112,7 @@ export const agentsResource = new Resource(
       const input = await readJson<EvidenceBatch>(c, "evidence-batch");
       sameMachine(c.req.param("machineId") ?? "", input.machineId);
       const outcome = ingestEvidence({ ctx: serviceContext(c), input });
-      const { metrics } = c.var.runtime;
+      const { metrics } = c.get("runtime");
       metrics.evidenceIngested.inc({ outcome: "stored" }, outcome.stored);
       metrics.evidenceIngested.inc({ outcome: "duplicate" }, outcome.duplicates);
       return c.json(outcome);

@@ -55,7 +55,7 @@ export const auditResource = new Resource("audit", "The tamper-evident audit tra
     },
     (c) => {
       const page = listAudit(
-        c.var.deps.db,
+        c.get("deps").db,
         { ...filterOf(c), beforeSeq: decodeCursor<number>(c, "number") },
         pageSize(c),
       );
@@ -88,7 +88,7 @@ export const auditResource = new Resource("audit", "The tamper-evident audit tra
     (c) => {
       const format = stringQuery(c, "format", /^(csv|jsonl)$/) ?? "jsonl";
       const filter = filterOf(c);
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       c.header("content-type", format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson");
       c.header("content-disposition", `attachment; filename="nixfleet-audit.${format}"`);
       return stream(c, async (out) => {
@@ -114,5 +114,5 @@ export const auditResource = new Resource("audit", "The tamper-evident audit tra
       access: "read",
       responses: [{ status: 200, description: "the verdict (ok false names firstBad)" }],
     },
-    (c) => c.json(verifyAuditChain(c.var.deps.db)),
+    (c) => c.json(verifyAuditChain(c.get("deps").db)),
   );

@@ -63,7 +63,7 @@ export const evidenceResource = new Resource("evidence", "Runtime evidence and c
       const framework = stringQuery(c, "framework", /^(nis2|dora|iso27001|anssi-bp028)$/);
       if (requirement && !framework) throw new BadRequest("a requirement filter needs its framework");
       const page = listEvidence(
-        c.var.deps.db,
+        c.get("deps").db,
         {
           machineId: stringQuery(c, "machine", ID),
           kind,
@@ -94,7 +94,7 @@ export const evidenceResource = new Resource("evidence", "Runtime evidence and c
       responses: [{ status: 200, description: "the machine's compliance" }],
     },
     (c) => {
-      const { db, clock, config } = c.var.deps;
+      const { db, clock, config } = c.get("deps");
       return c.json(machineCompliance(db, c.req.param("id") ?? "", clock.now(), config.evidenceFreshnessMs));
     },
   )
@@ -108,7 +108,7 @@ export const evidenceResource = new Resource("evidence", "Runtime evidence and c
       responses: [{ status: 200, description: "the fleet's compliance" }],
     },
     (c) => {
-      const { db, clock, config } = c.var.deps;
+      const { db, clock, config } = c.get("deps");
       return c.json(fleetCompliance(db, clock.now(), config.evidenceFreshnessMs));
     },
   );

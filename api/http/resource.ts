@@ -103,7 +103,7 @@ export class Resource {
 
 /** The authenticated actor: bearer token first, else the verified TLS client certificate. */
 export function authenticate(c: Context<AppEnv>): Actor | null {
-  const { credentials } = c.var.runtime;
+  const { credentials } = c.get("runtime");
   const header = c.req.header("authorization");
   if (header !== undefined) {
     const m = /^Bearer ([\x21-\x7e]+)$/.exec(header);

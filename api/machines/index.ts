@@ -26,8 +26,8 @@ import { getMachine, listMachines } from "./queries.js";
 
 /** The service context of a request: its actor, database, clock and request id. */
 export function serviceContext(c: Context<AppEnv>): ServiceContext {
-  const { db, clock } = c.var.deps;
-  return { db, clock, actor: c.var.actor, requestId: c.var.requestId };
+  const { db, clock } = c.get("deps");
+  return { db, clock, actor: c.get("actor"), requestId: c.get("requestId") };
 }
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9._:=/-]{0,63}$/;
@@ -91,7 +91,7 @@ export const machinesResource = new Resource("machines", "The fleet inventory")
         | "decommissioned"
         | undefined;
       const after = decodeCursor<string>(c, "string");
-      const page = listMachines(c.var.deps.db, { tags, lifecycle, after, limit: pageSize(c) });
+      const page = listMachines(c.get("deps").db, { tags, lifecycle, after, limit: pageSize(c) });
       return c.json(
         page.next ? { items: page.items, nextCursor: encodeCursor(page.next) } : { items: page.items },
       );
@@ -106,7 +106,7 @@ export const machinesResource = new Resource("machines", "The fleet inventory")
       access: "read",
       responses: [{ status: 200, description: "the machine", schema: "machine" }],
     },
-    (c) => c.json(getMachine(c.var.deps.db, c.req.param("id") ?? "")),
+    (c) => c.json(getMachine(c.get("deps").db, c.req.param("id") ?? "")),
   )
   .op(
     {
@@ -136,7 +136,7 @@ export const machinesResource = new Resource("machines", "The fleet inventory")
     },
     (c) => {
       const machine = decommissionMachine({ ctx: serviceContext(c), input: { id: c.req.param("id") ?? "" } });
-      c.var.runtime.credentials.forgetTokens();
+      c.get("runtime").credentials.forgetTokens();
       return c.json(machine);
     },
   )
@@ -151,8 +151,8 @@ export const machinesResource = new Resource("machines", "The fleet inventory")
     },
     (c) => {
       const id = c.req.param("id") ?? "";
-      getMachine(c.var.deps.db, id);
-      const desired = readDesired(c.var.deps.db, id);
+      getMachine(c.get("deps").db, id);
+      const desired = readDesired(c.get("deps").db, id);
       if (!desired) throw new NotFound(`no desired generation is set for ${id}`);
       return c.json(desired);
     },
@@ -196,9 +196,9 @@ export const machinesResource = new Resource("machines", "The fleet inventory")
     },
     (c) => {
       const id = c.req.param("id") ?? "";
-      getMachine(c.var.deps.db, id);
+      getMachine(c.get("deps").db, id);
       const before = decodeCursor<number>(c, "number");
-      const page = listAgentReports(c.var.deps.db, {
+      const page = listAgentReports(c.get("deps").db, {
         machineId: id,
         rolloutId: stringQuery(c, "rolloutId", /^[A-Za-z0-9._:-]{1,64}$/),
         before,

@@ -69,7 +69,7 @@ export const releasesResource = new Resource("releases", "Immutable, content-add
       ],
     },
     (c) => {
-      const page = listReleases(c.var.deps.db, {
+      const page = listReleases(c.get("deps").db, {
         before: decodeCursor<string>(c, "string"),
         limit: pageSize(c),
       });
@@ -87,7 +87,7 @@ export const releasesResource = new Resource("releases", "Immutable, content-add
       access: "read",
       responses: [{ status: 200, description: "the release", schema: detail }],
     },
-    (c) => c.json(getRelease(c.var.deps.db, c.req.param("id") ?? "")),
+    (c) => c.json(getRelease(c.get("deps").db, c.req.param("id") ?? "")),
   )
   .op(
     {
@@ -99,7 +99,7 @@ export const releasesResource = new Resource("releases", "Immutable, content-add
       responses: [{ status: 200, description: "the diff" }],
     },
     (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get("deps");
       return c.json(
         diffReleases(getRelease(db, c.req.param("id") ?? ""), getRelease(db, c.req.param("other") ?? "")),
       );

@@ -29,7 +29,10 @@ export const systemResource = new Resource("system", "Health, readiness, metrics
     },
     (c) => {
       try {
-        const row = c.var.deps.db.sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as {
+        const row = c
+          .get("deps")
+          .db.sqlite.prepare("SELECT count(*) AS n FROM __drizzle_migrations")
+          .get() as {
           n: number;
         };
         return c.json({ status: "ready", migrations: row.n });
@@ -48,7 +51,7 @@ export const systemResource = new Resource("system", "Health, readiness, metrics
       responses: [{ status: 200, description: "Prometheus text exposition", contentType: "text/plain" }],
     },
     async (c) => {
-      const { registry } = c.var.runtime.metrics;
+      const { registry } = c.get("runtime").metrics;
       return c.body(await registry.metrics(), 200, { "content-type": registry.contentType });
     },
   )
@@ -61,7 +64,7 @@ export const systemResource = new Resource("system", "Health, readiness, metrics
       access: "public",
       responses: [{ status: 200, description: "the OpenAPI document" }],
     },
-    (c) => c.json(c.var.runtime.openapi),
+    (c) => c.json(c.get("runtime").openapi),
   )
   .op(
     {

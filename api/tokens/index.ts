@@ -69,7 +69,7 @@ export const tokensResource = new Resource("tokens", "Bearer tokens (stored hash
       ],
     },
     (c) => {
-      const page = listTokens(c.var.deps.db, {
+      const page = listTokens(c.get("deps").db, {
         before: decodeCursor<string>(c, "string"),
         limit: pageSize(c),
       });
@@ -89,7 +89,7 @@ export const tokensResource = new Resource("tokens", "Bearer tokens (stored hash
     },
     (c) => {
       const revoked = revokeToken({ ctx: serviceContext(c), input: { id: c.req.param("id") ?? "" } });
-      c.var.runtime.credentials.forgetTokens();
+      c.get("runtime").credentials.forgetTokens();
       return c.json(revoked);
     },
   );
