@@ -15,8 +15,8 @@ import type { ServerConfig } from "../schemas/generated/server-config.js";
 import { validate } from "../schemas/registry.js";
 import { type ControlPlaneApp, createControlPlane } from "./app.js";
 import { type Db, openMigrated } from "./db/client.js";
-import { RolloutScheduler } from "./scheduler/scheduler.js";
 import { type Clock, CONFIG_DEFAULTS, type Keys, type ResolvedServerConfig, systemClock } from "./env.js";
+import { RolloutScheduler } from "./scheduler/scheduler.js";
 
 /** The configuration problem that keeps the server from starting (the CLI turns it into exit 2). */
 export class ServerConfigError extends Error {
