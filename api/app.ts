@@ -52,8 +52,9 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
     c.set("runtime", runtime);
     c.set("requestId", requestId);
     c.set("operationId", "unmatched");
-    // Set before the handler builds its response: setting a header afterwards makes hono copy the Response.
-    c.header("x-request-id", requestId);
+    // Error answers always carry the request id (header and problem body). Successful answers echo it only when
+    // the client sent one: an extra header makes every Response build a Headers object, a third of the check-in.
+    if (incoming === requestId) c.header("x-request-id", requestId);
     await next();
     const operation = c.get("operationId");
     metrics.requests.inc({ operation, status: String(c.res.status) });
