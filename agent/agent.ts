@@ -157,7 +157,8 @@ export class Agent {
       this.fire("check-failed");
       this.failuresInARow++;
       const reason = err instanceof Error ? err.message : String(err);
-      this.deps.log.warn({ err: reason }, "cannot reach the control plane");
+      // A request cut short by stop() is not an outage worth a warning.
+      if (!this.stopSignal.aborted) this.deps.log.warn({ err: reason }, "cannot reach the control plane");
       return { kind: "unreachable", reason };
     }
     this.failuresInARow = 0;

@@ -65,6 +65,8 @@ export class AgentStore {
     // FULL: a state change must survive a crash or power loss right after it (the rollback depends on it).
     this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 5000");
+    // The file holds a state row and a bounded outbox: a small page cache is plenty (default is 2 MB resident).
+    this.db.pragma("cache_size = -256");
     this.maxOutboxItems = options.maxOutboxItems;
     this.migrate();
     this.saveStatement = this.db.prepare(
@@ -72,6 +74,19 @@ export class AgentStore {
        ON CONFLICT(id) DO UPDATE SET state = excluded.state, pending = excluded.pending,
          last_outcome = excluded.last_outcome, updated_at = excluded.updated_at`,
     );
+  }
+
+  // Statements are prepared once: the idle poll runs a few of them every cycle.
+  private readonly statements = new Map<string, Database.Statement>();
+  private synchronousMode: "FULL" | "NORMAL" = "FULL";
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
   }
 
   private migrate(): void {
@@ -86,7 +101,7 @@ export class AgentStore {
 
   /** The persisted state and pending generation (Idle and none on a fresh file). */
   load(): { state: AgentState; pending: PendingGeneration | null; lastOutcome: LastOutcome | null } {
-    const row = this.db.prepare("SELECT state, pending, last_outcome FROM agent_state WHERE id = 1").get() as
+    const row = this.stmt("SELECT state, pending, last_outcome FROM agent_state WHERE id = 1").get() as
       | { state: string; pending: string | null; last_outcome: string | null }
       | undefined;
     if (!row) return { state: AgentState.Idle, pending: null, lastOutcome: null };
@@ -111,7 +126,11 @@ export class AgentStore {
     lastOutcome: LastOutcome | null,
     durable = true,
   ): void {
-    this.db.pragma(`synchronous = ${durable ? "FULL" : "NORMAL"}`);
+    const mode = durable ? "FULL" : "NORMAL";
+    if (mode !== this.synchronousMode) {
+      this.db.pragma(`synchronous = ${mode}`);
+      this.synchronousMode = mode;
+    }
     this.saveStatement.run(
       state,
       pending ? JSON.stringify(pending) : null,
@@ -132,7 +151,7 @@ export class AgentStore {
           "INSERT OR IGNORE INTO outbox (idempotency_key, kind, collected_at, payload) VALUES (?, ?, ?, ?)",
         )
         .run(item.idempotencyKey, item.kind, item.collectedAt, JSON.stringify(item.payload));
-      const count = (this.db.prepare("SELECT COUNT(*) AS n FROM outbox").get() as { n: number }).n;
+      const count = (this.stmt("SELECT COUNT(*) AS n FROM outbox").get() as { n: number }).n;
       const excess = count - this.maxOutboxItems;
       if (excess > 0) {
         this.db
@@ -165,7 +184,7 @@ export class AgentStore {
 
   /** Removes delivered items (acknowledged by the control plane). */
   acknowledge(seqs: number[]): void {
-    const del = this.db.prepare("DELETE FROM outbox WHERE seq = ?");
+    const del = this.stmt("DELETE FROM outbox WHERE seq = ?");
     this.db.transaction(() => {
       for (const seq of seqs) del.run(seq);
     })();
@@ -178,7 +197,7 @@ export class AgentStore {
    */
   queueStatus(body: Record<string, unknown>, keep = 20): void {
     this.db.transaction(() => {
-      this.db.prepare("INSERT INTO status_outbox (body) VALUES (?)").run(JSON.stringify(body));
+      this.stmt("INSERT INTO status_outbox (body) VALUES (?)").run(JSON.stringify(body));
       this.db
         .prepare(
           "DELETE FROM status_outbox WHERE seq NOT IN (SELECT seq FROM status_outbox ORDER BY seq DESC LIMIT ?)",
@@ -188,7 +207,7 @@ export class AgentStore {
   }
 
   peekStatus(): { seq: number; body: Record<string, unknown> }[] {
-    const rows = this.db.prepare("SELECT seq, body FROM status_outbox ORDER BY seq").all() as {
+    const rows = this.stmt("SELECT seq, body FROM status_outbox ORDER BY seq").all() as {
       seq: number;
       body: string;
     }[];
@@ -196,15 +215,15 @@ export class AgentStore {
   }
 
   dropStatus(seq: number): void {
-    this.db.prepare("DELETE FROM status_outbox WHERE seq = ?").run(seq);
+    this.stmt("DELETE FROM status_outbox WHERE seq = ?").run(seq);
   }
 
   outboxSize(): number {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM outbox").get() as { n: number }).n;
+    return (this.stmt("SELECT COUNT(*) AS n FROM outbox").get() as { n: number }).n;
   }
 
   counter(name: string): number {
-    const row = this.db.prepare("SELECT value FROM counters WHERE name = ?").get(name) as
+    const row = this.stmt("SELECT value FROM counters WHERE name = ?").get(name) as
       | { value: number }
       | undefined;
     return row?.value ?? 0;
