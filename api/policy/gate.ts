@@ -8,13 +8,16 @@
  * evidence again — a waiver that expired since the start blocks here. The two decisions merge into one.
  */
 
+import { catalog, detectDrift, evaluateRuntime } from "../../controls/index.js";
 import { decideGate, type GateDecision, type GateTarget } from "../../engine/governance/index.js";
 import { canonicalHash } from "../../evidence/canonical.js";
 import { sealRecord } from "../../evidence/records.js";
 import type { ControlResult } from "../../schemas/generated/control-result.js";
 import type { EvidenceRecord } from "../../schemas/generated/evidence-record.js";
+import type { Facts } from "../../schemas/generated/facts.js";
 import type { Policy } from "../../schemas/generated/policy.js";
 import type { ReleaseManifest } from "../../schemas/generated/release-manifest.js";
+import type { RuntimeReport } from "../../schemas/generated/runtime-report.js";
 import { newId } from "../../schemas/ids.js";
 import type { Db } from "../db/client.js";
 import { recordAudit } from "../services/audit-chain.js";
@@ -65,11 +68,13 @@ function toTargets(infos: MachineInfo[]): GateTarget[] {
   return infos.map((m) => ({ host: m.hostName, tags: m.tags ? (JSON.parse(m.tags) as string[]) : [] }));
 }
 
-/** Releases are immutable, so their parsed eval evidence can be cached per database. */
-const releaseCache = new WeakMap<Db, Map<string, Map<string, ControlResult[]>>>();
+type ReleaseHosts = Map<string, { evalEvidence: ControlResult[]; facts: Facts | undefined }>;
 
-function evalResults(db: Db, releaseId: string | null, hostNames: Set<string>): ControlResult[] {
-  if (!releaseId || hostNames.size === 0) return [];
+/** Releases are immutable, so their parsed manifests can be cached per database. */
+const releaseCache = new WeakMap<Db, Map<string, ReleaseHosts>>();
+
+function releaseHosts(db: Db, releaseId: string | null): ReleaseHosts {
+  if (!releaseId) return new Map();
   let perDb = releaseCache.get(db);
   if (!perDb) {
     perDb = new Map();
@@ -77,23 +82,69 @@ function evalResults(db: Db, releaseId: string | null, hostNames: Set<string>): 
   }
   let byHost = perDb.get(releaseId);
   if (!byHost) {
-    const row = db.sqlite
-      .prepare("SELECT manifest, created_at AS createdAt FROM releases WHERE id = ?")
-      .get(releaseId) as { manifest: string; createdAt: number } | undefined;
+    const row = db.sqlite.prepare("SELECT manifest FROM releases WHERE id = ?").get(releaseId) as
+      | { manifest: string }
+      | undefined;
     byHost = new Map();
     if (row) {
       const manifest = JSON.parse(row.manifest) as ReleaseManifest;
-      for (const [host, entry] of Object.entries(manifest.hosts)) byHost.set(host, entry.evalEvidence);
+      for (const [host, entry] of Object.entries(manifest.hosts))
+        byHost.set(host, { evalEvidence: entry.evalEvidence, facts: entry.facts });
     }
     perDb.set(releaseId, byHost);
   }
+  return byHost;
+}
+
+function evalResults(db: Db, releaseId: string | null, hostNames: Set<string>): ControlResult[] {
+  if (!releaseId || hostNames.size === 0) return [];
+  const byHost = releaseHosts(db, releaseId);
   const out: ControlResult[] = [];
-  for (const host of hostNames) out.push(...(byHost.get(host) ?? []));
+  for (const host of hostNames) out.push(...(byHost.get(host)?.evalEvidence ?? []));
   return out;
 }
 
-/** The newest control result per (machine, control) that agents sent: runtime evidence. */
-function runtimeResults(db: Db, machineIds: readonly string[]): ControlResult[] {
+/**
+ * Runtime evidence of updated machines: each machine's latest runtime report run through the catalog's
+ * runtime checks, plus drift against the release's eval-time facts (as api/evidence/compliance.ts does), and
+ * the newest control result per control the agent sent itself. The gate keeps the newest per control.
+ */
+function runtimeResults(db: Db, machines: readonly MachineInfo[], releaseId: string | null): ControlResult[] {
+  if (machines.length === 0) return [];
+  const latestReport = db.sqlite.prepare(
+    `SELECT id, payload, collected_at AS collectedAt FROM evidence_items
+     WHERE machine_id = ? AND kind = 'runtime-report' ORDER BY collected_at DESC, seq DESC LIMIT 1`,
+  );
+  const hosts = releaseHosts(db, releaseId);
+  const out: ControlResult[] = [];
+  for (const m of machines) {
+    const row = latestReport.get(m.id) as { id: string; payload: string; collectedAt: number } | undefined;
+    if (!row) continue;
+    const report = JSON.parse(row.payload) as RuntimeReport;
+    const facts = hosts.get(m.hostName)?.facts;
+    const results = [
+      ...evaluateRuntime(report, catalog, facts),
+      ...(facts ? detectDrift(facts, report) : []),
+    ];
+    for (const r of results)
+      out.push({
+        ...r,
+        host: m.hostName,
+        evidenceId: row.id,
+        collectedAt: r.collectedAt ?? new Date(row.collectedAt).toISOString(),
+      });
+  }
+  return [
+    ...out,
+    ...controlResultItems(
+      db,
+      machines.map((m) => m.id),
+    ),
+  ];
+}
+
+/** The newest control result per (machine, control) that agents sent. */
+function controlResultItems(db: Db, machineIds: readonly string[]): ControlResult[] {
   if (machineIds.length === 0) return [];
   const rows = db.sqlite
     .prepare(
@@ -157,7 +208,7 @@ export function decideForRollout(db: Db, req: GateRequest, now: number): GateDec
     // controls without a runtime check are still judged on the release's eval-time evidence
     results: [
       ...evalResults(db, req.releaseId, new Set(updated.map((m) => m.hostName))),
-      ...runtimeResults(db, req.runtimeHosts),
+      ...runtimeResults(db, updated, req.releaseId),
     ],
     now,
     phase: "pre-batch",

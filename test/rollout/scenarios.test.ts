@@ -423,4 +423,64 @@ describe("rollout scenarios (real scheduler, SQLite file, simulated agents over 
     await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded", { advanceMs: 30_000 });
     expect((await show(f, id)).hosts!.every((h) => h.outcome === "confirmed")).toBe(true);
   });
+
+  it("runtime reports of updated hosts are judged before the next batch: a failing runtime check blocks it", async () => {
+    fleet = await buildFleet({ hosts: 4 });
+    const f = fleet;
+    const spec = { strategy: "canary", bakeTimeMs: 60_000, targets: { all: true } };
+    const id = (await start(f, { spec })).body.rollout.id;
+    await roundsUntil(
+      f,
+      () =>
+        (
+          f.plane.db.sqlite
+            .prepare("SELECT phase FROM rollout_batches WHERE rollout_id = ? AND idx = 0")
+            .get(id) as { phase: string }
+        ).phase === "baking",
+    );
+    const canary = (await show(f, id)).hosts!.find((h) => h.outcome === "confirmed")!.machineId;
+    // what the canary's agent observed after the switch: the firewall unit is not running
+    const agent = f.agents.get(canary)!;
+    const observedAt = new Date(f.plane.clock.now() + 1_000).toISOString();
+    const sent = await f.plane.call("POST", `/api/v1/agents/${canary}/evidence`, {
+      token: agent.token,
+      body: {
+        machineId: canary,
+        items: [
+          {
+            idempotencyKey: `runtime-${canary}-1`,
+            kind: "runtime-report",
+            collectedAt: observedAt,
+            payload: {
+              machineId: canary,
+              collectedAt: observedAt,
+              units: { "firewall.service": "inactive" },
+            },
+          },
+        ],
+      },
+    });
+    expect(sent.status).toBe(200);
+    await roundsUntil(f, () => rolloutRow(f, id).status === "paused", { advanceMs: 10_000 });
+    expect(rolloutRow(f, id).pause_reason).toBe("gate-blocked");
+    const gates = await f.plane.json<{
+      items: {
+        payload: {
+          phase: string;
+          reasons: {
+            controlId: string;
+            host: string;
+            source?: string;
+            blocking: boolean;
+            evidenceId?: string;
+          }[];
+        };
+      }[];
+    }>("GET", `/api/v1/rollouts/${id}/gate-decisions`, { token: f.plane.tokens.auditor });
+    const blocking = gates.body.items.at(-1)!.payload.reasons.filter((r) => r.blocking);
+    expect(blocking).toEqual([
+      expect.objectContaining({ controlId: "firewall-enabled", host: canary, source: "runtime" }),
+    ]);
+    expect(blocking[0]!.evidenceId).toMatch(/^evd_/);
+  });
 });
