@@ -270,7 +270,17 @@ export function buildNis2Report(input: Nis2ReportInput): Nis2ReportModel {
     cells.set(control.id, perHost);
   }
 
+  const summaries = new Map<string, ReturnType<typeof summarise>>();
+  // Every caller summarises over all hosts; memoised because points, logging controls and totals all ask.
   const controlSummary = (control: Control, inHosts: readonly string[]) => {
+    let s = summaries.get(control.id);
+    if (!s) {
+      s = summarise(control, inHosts);
+      summaries.set(control.id, s);
+    }
+    return s;
+  };
+  function summarise(control: Control, inHosts: readonly string[]) {
     const counts = emptyCounts();
     const perHost = cells.get(control.id)!;
     let inScope = 0;
@@ -303,7 +313,7 @@ export function buildNis2Report(input: Nis2ReportInput): Nis2ReportModel {
       inScope,
     });
     return { counts, status, coverage: { hostsPassing: passing, hostsInScope: inScope }, evidence };
-  };
+  }
 
   // Sections (a)–(j).
   const nis2Reqs = frameworks.nis2.requirements;

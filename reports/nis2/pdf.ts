@@ -75,6 +75,22 @@ function evidencePriority(a: { status: string; host: string; evidenceId: string 
   );
 }
 
+/**
+ * The number of lines of a cell when none of its lines can wrap at `width`, else 0 (measure it properly). The
+ * bound is conservative: no Helvetica glyph is wider than 1.02 em, every Courier glyph is 0.6 em.
+ */
+function fitsWithoutWrapping(text: string, size: number, width: number, mono: boolean): number {
+  const em = mono ? 0.6 : 1.02;
+  const lines = text.split("\n");
+  for (const line of lines) if (line.length * size * em > width) return 0;
+  return lines.length;
+}
+
+/** pdfkit's line height of the standard fonts at a size (ascender - descender + gap, ~1.156 em for Helvetica). */
+function lineHeight(size: number): number {
+  return size * 1.16;
+}
+
 /** A thin layout helper: a y cursor, page breaks, headings, paragraphs and tables. */
 class Layout {
   y = MARGIN.top;
@@ -198,10 +214,16 @@ class Layout {
     drawHeader();
     rows.forEach((row, r) => {
       let h = 0;
+      const simple: boolean[] = [];
       row.forEach((cell, i) => {
-        this.doc
-          .font(columns[i]!.mono ? "Courier" : "Helvetica")
-          .fontSize(columns[i]!.mono ? size - 0.8 : size);
+        const cellSize = columns[i]!.mono ? size - 0.8 : size;
+        const lines = fitsWithoutWrapping(cell, cellSize, widths[i]! - 2 * pad, columns[i]!.mono === true);
+        simple.push(lines > 0);
+        if (lines > 0) {
+          h = Math.max(h, lines * lineHeight(cellSize));
+          return;
+        }
+        this.doc.font(columns[i]!.mono ? "Courier" : "Helvetica").fontSize(cellSize);
         h = Math.max(h, this.doc.heightOfString(cell || " ", { width: widths[i]! - 2 * pad }));
       });
       h += 2 * pad;
