@@ -9,6 +9,7 @@ import { newId } from "../schemas/ids.js";
 import type { AppDeps, AppEnv, PlaneRuntime } from "./env.js";
 import { PayloadTooLarge } from "./errors.js";
 import { CredentialStore } from "./http/credentials.js";
+import { requestHeader } from "./http/input.js";
 import { problemResponse, toProblem } from "./http/problem.js";
 import { ApiMetrics } from "./metrics.js";
 import { buildOpenApi } from "./openapi.js";
@@ -46,7 +47,7 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
 
   app.use("*", async (c, next) => {
     const started = performance.now();
-    const incoming = c.req.header("x-request-id");
+    const incoming = requestHeader(c, "x-request-id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     c.set("deps", deps);
     c.set("runtime", runtime);
@@ -61,15 +62,17 @@ export function createControlPlane(deps: AppDeps): ControlPlaneApp {
     metrics.duration.observe({ operation }, (performance.now() - started) / 1000);
   });
 
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: deps.config.maxBodyBytes,
-      onError: (c) => {
-        const err = new PayloadTooLarge(`the body exceeds ${deps.config.maxBodyBytes} bytes`);
-        return problemResponse(toProblem(err, c.get("requestId"), c.req.path));
-      },
-    }),
+  const limitBody = bodyLimit({
+    maxSize: deps.config.maxBodyBytes,
+    onError: (c) => {
+      const err = new PayloadTooLarge(`the body exceeds ${deps.config.maxBodyBytes} bytes`);
+      return problemResponse(toProblem(err, c.get("requestId"), c.req.path));
+    },
+  });
+  // Only requests that may carry a body go through the limit: reading `c.req.raw.body` makes @hono/node-server
+  // build a full Request object, which was most of the cost of an agent's GET check-in.
+  app.use("/api/*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
   );
 
   const api = new Hono<AppEnv>();

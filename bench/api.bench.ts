@@ -110,7 +110,7 @@ function line(name: string, value: number, unit: string, baseline: number): void
 
 async function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   await autocannon({ ...opts, duration: 1 }); // warm-up: JIT, keep-alive sockets, credential caches
-  return autocannon({ ...opts, duration: 5 });
+  return autocannon({ ...opts, duration: 3 });
 }
 
 function post(
@@ -183,14 +183,32 @@ async function main(): Promise<void> {
   try {
     const connections = 64;
     const desired = `/api/v1/agents/${MACHINE}/desired`;
+    // Each pair (bare, check-in) is measured in alternating rounds and the best round of each is kept: on a shared
+    // machine, load from other processes comes and goes within seconds and would otherwise land on one side only.
+    const best = async (
+      a: autocannon.Options,
+      b: autocannon.Options,
+    ): Promise<[autocannon.Result, autocannon.Result]> => {
+      let bestA: autocannon.Result | undefined;
+      let bestB: autocannon.Result | undefined;
+      for (let round = 0; round < 3; round++) {
+        const ra = await cannon(a);
+        const rb = await cannon(b);
+        if (rb.non2xx > 0) throw new Error(`check-in answered ${rb.non2xx} non-2xx`);
+        if (!bestA || ra.requests.average > bestA.requests.average) bestA = ra;
+        if (!bestB || rb.requests.average > bestB.requests.average) bestB = rb;
+      }
+      return [bestA as autocannon.Result, bestB as autocannon.Result];
+    };
     // plain HTTP, machine token
-    const bareHttp = await cannon({ url: `http://127.0.0.1:${info.httpPort}/bare`, connections });
-    const checkinHttp = await cannon({
-      url: `http://127.0.0.1:${info.httpPort}${desired}`,
-      connections,
-      headers: { authorization: `Bearer ${info.token}` },
-    });
-    if (checkinHttp.non2xx > 0) throw new Error(`check-in answered ${checkinHttp.non2xx} non-2xx`);
+    const [bareHttp, checkinHttp] = await best(
+      { url: `http://127.0.0.1:${info.httpPort}/bare`, connections },
+      {
+        url: `http://127.0.0.1:${info.httpPort}${desired}`,
+        connections,
+        headers: { authorization: `Bearer ${info.token}` },
+      },
+    );
     line("api.checkin.http.requests_per_s", checkinHttp.requests.average, "req/s", bareHttp.requests.average);
     line("api.checkin.http.p99_latency", checkinHttp.latency.p99, "ms", bareHttp.latency.p99);
     // mTLS, agent certificate
@@ -198,17 +216,10 @@ async function main(): Promise<void> {
       cert: readFileSync(join(info.dir, "tls", `${MACHINE}.crt`)),
       key: readFileSync(join(info.dir, "tls", `${MACHINE}.key`)),
     };
-    const bareTls = await cannon({
-      url: `https://127.0.0.1:${info.httpsPort}/bare`,
-      connections,
-      tlsOptions,
-    } as autocannon.Options);
-    const checkinTls = await cannon({
-      url: `https://127.0.0.1:${info.httpsPort}${desired}`,
-      connections,
-      tlsOptions,
-    } as autocannon.Options);
-    if (checkinTls.non2xx > 0) throw new Error(`mTLS check-in answered ${checkinTls.non2xx} non-2xx`);
+    const [bareTls, checkinTls] = await best(
+      { url: `https://127.0.0.1:${info.httpsPort}/bare`, connections, tlsOptions } as autocannon.Options,
+      { url: `https://127.0.0.1:${info.httpsPort}${desired}`, connections, tlsOptions } as autocannon.Options,
+    );
     line("api.checkin.mtls.requests_per_s", checkinTls.requests.average, "req/s", bareTls.requests.average);
     line("api.checkin.mtls.p99_latency", checkinTls.latency.p99, "ms", bareTls.latency.p99);
 

@@ -8,6 +8,7 @@ import type { TLSSocket } from "node:tls";
 import { type Context, Hono } from "hono";
 import type { Actor, AppEnv } from "../env.js";
 import { BadRequest, Forbidden, Unauthorized } from "../errors.js";
+import { requestHeader } from "./input.js";
 
 /**
  * Who may call an operation:
@@ -104,7 +105,7 @@ export class Resource {
 /** The authenticated actor: bearer token first, else the verified TLS client certificate. */
 export function authenticate(c: Context<AppEnv>): Actor | null {
   const { credentials } = c.get("runtime");
-  const header = c.req.header("authorization");
+  const header = requestHeader(c, "authorization");
   if (header !== undefined) {
     const m = /^Bearer ([\x21-\x7e]+)$/.exec(header);
     if (!m?.[1]) throw new Unauthorized("the Authorization header must be `Bearer <token>`");
