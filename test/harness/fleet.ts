@@ -155,10 +155,14 @@ export async function createFleet(plane: TestControlPlane, hosts: FleetHostSpec[
         `{
   description = "nixfleet e2e fleet, release ${tag}";
   outputs = { self }: let
-    mk = { tag, link, marker, behaviour, facts, healthChecks }: {
+    mk = { tag, link, marker, behaviour, facts, healthChecks }: let
+      toplevel = import ./system.nix { inherit tag link marker behaviour; system = ${JSON.stringify(system)}; };
+      raw = builtins.fromJSON (builtins.readFile facts);
+      meta = ((raw.nixfleet or {}).meta or {}) // { toplevel = toplevel.outPath; };
+    in {
       config = {
-        system.build.toplevel = import ./system.nix { inherit tag link marker behaviour; system = ${JSON.stringify(system)}; };
-        nixfleet.compliance.facts = builtins.fromJSON (builtins.readFile facts);
+        system.build.toplevel = toplevel;
+        nixfleet.compliance.facts = raw // { nixfleet = (raw.nixfleet or {}) // { inherit meta; }; };
         services.nixfleet-agent.healthChecks = healthChecks;
       };
     };
