@@ -85,24 +85,30 @@ describe("crash during a stream of agent reports", () => {
     expect(ackedKeys.length).toBeGreaterThanOrEqual(2000);
 
     server = await spawnServer(["--listen", "127.0.0.1:0", "--db", db]);
-    const read = new Database(db, { readonly: true });
-    const countKey = read.prepare(
-      "SELECT count(*) AS n FROM evidence_items WHERE machine_id = 'crash-1' AND idempotency_key = ?",
-    );
-    for (const key of ackedKeys) expect((countKey.get(key) as { n: number }).n, key).toBe(1);
-    const countReport = read.prepare("SELECT count(*) AS n FROM agent_reports WHERE reason = ?");
-    for (const r of ackedReports) expect((countReport.get(r) as { n: number }).n, r).toBe(1);
+    let checked = false;
+    try {
+      const read = new Database(db, { readonly: true });
+      const countKey = read.prepare(
+        "SELECT count(*) AS n FROM evidence_items WHERE machine_id = 'crash-1' AND idempotency_key = ?",
+      );
+      for (const key of ackedKeys) expect((countKey.get(key) as { n: number }).n, key).toBe(1);
+      const countReport = read.prepare("SELECT count(*) AS n FROM agent_reports WHERE reason = ?");
+      for (const r of ackedReports) expect((countReport.get(r) as { n: number }).n, r).toBe(1);
 
-    // the agent resends what was never acknowledged; partially stored batches are deduplicated
-    for (const batch of unacked)
-      expect(await post(`${server.url}/api/v1/agents/crash-1/evidence`, agentToken, batch.body)).toBe(200);
-    const allKeys = [...ackedKeys, ...unacked.flatMap((b) => b.keys)];
-    const total = read
-      .prepare("SELECT count(*) AS n FROM evidence_items WHERE machine_id = 'crash-1'")
-      .get() as { n: number };
-    expect(total.n).toBe(new Set(allKeys).size);
-    read.close();
-
+      // the agent resends what was never acknowledged; partially stored batches are deduplicated
+      for (const batch of unacked)
+        expect(await post(`${server.url}/api/v1/agents/crash-1/evidence`, agentToken, batch.body)).toBe(200);
+      const allKeys = [...ackedKeys, ...unacked.flatMap((b) => b.keys)];
+      const total = read
+        .prepare("SELECT count(*) AS n FROM evidence_items WHERE machine_id = 'crash-1'")
+        .get() as { n: number };
+      expect(total.n).toBe(new Set(allKeys).size);
+      read.close();
+      checked = true;
+    } finally {
+      // never leave a server behind when an expectation fails
+      if (!checked) server.child.kill("SIGTERM");
+    }
     expect(await server.stop()).toBe(0);
     const verify = await nixfleet(["audit", "verify", "--db", db, "--json"]);
     expect(verify.code, verify.stdout).toBe(0);
