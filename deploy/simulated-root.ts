@@ -56,7 +56,7 @@ export function writeSimulatedRoot(root: string, report: RuntimeReport): void {
       report.mounts
         .map(
           (m) =>
-            `${escapeMountField(m.device)} ${escapeMountField(m.mountPoint)} ${m.fsType} ${m.options.join(",")} 0 0\n`,
+            `${escapeMountField(m.device ?? "none")} ${escapeMountField(m.mountPoint)} ${m.fsType} ${m.options.join(",")} 0 0\n`,
         )
         .join(""),
     );
