@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { RolloutScheduler } from "../../api/scheduler/scheduler.js";
@@ -95,7 +95,11 @@ describe("restart mid-rollout", () => {
     fleet = await buildFleet({ hosts: 16 });
     const f = fleet;
     const clockFile = join(f.dir, "clock");
-    const syncClock = () => writeFileSync(clockFile, String(f.plane.clock.now()));
+    // write + rename: the scheduler process must never read a truncated file (an empty read is time 0)
+    const syncClock = () => {
+      writeFileSync(`${clockFile}.next`, String(f.plane.clock.now()));
+      renameSync(`${clockFile}.next`, clockFile);
+    };
     syncClock();
     const spec = {
       strategy: "staged",
@@ -113,6 +117,7 @@ describe("restart mid-rollout", () => {
     let kills = 0;
     let killedMidRollout = 0;
     let progressedLives = 0;
+    const lives: { before: number; after: number; status: string }[] = [];
     for (let life = 0; life < 5 && rolloutRow(f, id).status !== "succeeded"; life++) {
       child = spawn(process.execPath, ["--import", "tsx", script, f.dbPath, clockFile], {
         stdio: ["ignore", "pipe", "inherit"],
@@ -134,6 +139,7 @@ describe("restart mid-rollout", () => {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
       progressedLives += assignments(f, id).size > before ? 1 : 0;
+      lives.push({ before, after: assignments(f, id).size, status: rolloutRow(f, id).status });
       await new Promise((resolve) => setTimeout(resolve, (life * 7) % 30));
       const exited = new Promise((resolve) => child!.once("exit", resolve));
       child.kill("SIGKILL");
@@ -144,7 +150,7 @@ describe("restart mid-rollout", () => {
     }
     expect(killedMidRollout).toBeGreaterThanOrEqual(3);
     // every killed process did work of its own before it died
-    expect(progressedLives).toBe(kills);
+    expect(progressedLives, JSON.stringify(lives)).toBe(kills);
     // whatever the last life left behind, one more in-process tick-and-poll settles it
     await roundsUntil(f, () => rolloutRow(f, id).status === "succeeded");
     expectCleanFinish(f, id, 16, 4);
