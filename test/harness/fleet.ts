@@ -18,6 +18,12 @@ import { buildTestSystem, currentSystem, installInitialSystem, nixEnv, type Syst
 import { eventually } from "./processes.js";
 import { tempDir } from "./temp.js";
 
+/** Extra per-host knobs of a release's test systems. */
+export interface ReleaseOptions {
+  /** seconds a host's switch-to-configuration sleeps after logging to its marker and before flipping the link */
+  sleepSeconds?: Record<string, number>;
+}
+
 /** Which facts a host's configuration produces: the example fleet's hardened or insecure host. */
 export type FactsProfile = "hardened" | "insecure";
 
@@ -47,6 +53,7 @@ export interface TestFleet {
   release(
     tag: string,
     behaviour?: Record<string, SystemBehaviour>,
+    options?: ReleaseOptions,
   ): Promise<{ id: string; paths: Map<string, string> }>;
   /** runs a `nixfleet …` command as the operator and returns its parsed --json output (throws on exit ≠ expected) */
   cli<T>(args: string[], expectCode?: number, flags?: string[]): Promise<T>;
@@ -125,7 +132,7 @@ export async function createFleet(plane: TestControlPlane, hosts: FleetHostSpec[
     startAgents(names) {
       for (const name of names ?? [...agents.keys()]) agents.get(name)!.start();
     },
-    async release(tag, behaviour = {}) {
+    async release(tag, behaviour = {}, options = {}) {
       const dir = join(flakeRoot, tag);
       mkdirSync(join(dir, "facts"), { recursive: true });
       const firstHost = agents.values().next().value as TestAgent;
@@ -146,6 +153,7 @@ export async function createFleet(plane: TestControlPlane, hosts: FleetHostSpec[
       link = ${JSON.stringify(agent.host.currentLink)};
       marker = ${JSON.stringify(agent.host.marker)};
       behaviour = ${JSON.stringify(behaviour[name] ?? "good")};
+      sleepSeconds = ${JSON.stringify(String(options.sleepSeconds?.[name] ?? 0))};
       facts = ./facts/${name}.json;
       healthChecks = builtins.fromJSON ${JSON.stringify(JSON.stringify([systemHealthCheck(agent.host)]))};
     };`);
@@ -155,8 +163,8 @@ export async function createFleet(plane: TestControlPlane, hosts: FleetHostSpec[
         `{
   description = "nixfleet e2e fleet, release ${tag}";
   outputs = { self }: let
-    mk = { tag, link, marker, behaviour, facts, healthChecks }: let
-      toplevel = import ./system.nix { inherit tag link marker behaviour; system = ${JSON.stringify(system)}; };
+    mk = { tag, link, marker, behaviour, sleepSeconds, facts, healthChecks }: let
+      toplevel = import ./system.nix { inherit tag link marker behaviour sleepSeconds; system = ${JSON.stringify(system)}; };
       raw = builtins.fromJSON (builtins.readFile facts);
       meta = ((raw.nixfleet or {}).meta or {}) // { toplevel = toplevel.outPath; };
     in {
