@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import type { Command } from "commander";
-import { evaluateHost, selectControls } from "../controls/index.js";
+import { evaluateHost, selectControls, withLockAge } from "../controls/index.js";
 import type { Facts } from "../schemas/generated/facts.js";
 import type { ReleaseManifest } from "../schemas/generated/release-manifest.js";
 import { validate } from "../schemas/registry.js";
@@ -67,13 +67,15 @@ export async function manifestFromFlake(
   const wanted = hosts.length ? hosts : Object.keys(evaluated).sort();
   const manifest: ReleaseManifest = { hosts: {}, source: { flake } };
   const controls = selectControls();
+  // facts from mkHost carry the flake lock's date, not its age: the age is taken now, as compliance-check does
+  const now = new Date();
   for (const host of wanted) {
     const entry = evaluated[host];
     if (!entry) throw new UsageError(`${flake} has no nixosConfigurations.${host}`);
     manifest.hosts[host] = {
       toplevel: entry.toplevel,
       ...(entry.facts ? { facts: entry.facts } : {}),
-      evalEvidence: entry.facts ? evaluateHost(host, entry.facts, controls) : [],
+      evalEvidence: entry.facts ? evaluateHost(host, withLockAge(entry.facts, now), controls) : [],
     };
   }
   try {

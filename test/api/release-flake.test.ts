@@ -14,19 +14,22 @@ function nixEnv(): NodeJS.ProcessEnv {
 }
 
 // A flake without inputs (no nixpkgs here): nixosConfigurations shaped like the real thing where it matters.
+// Both hosts carry the lock date as mkHost writes it (epoch seconds); web's lock is two days old, legacy's a year.
+const DAY = 86_400;
+const NOW = Math.floor(Date.now() / 1000);
 const FLAKE = `{
   outputs = { self }: let
-    host = name: permitRoot: {
+    host = name: permitRoot: lockLastModified: {
       config = {
         system.build.toplevel = derivation { name = "nixos-system-\${name}"; system = "x86_64-linux"; builder = "/bin/sh"; };
         nixfleet.compliance.facts = {
-          nixfleet.meta = { hostName = name; system = "x86_64-linux"; };
+          nixfleet.meta = { hostName = name; system = "x86_64-linux"; inherit lockLastModified; };
           services.openssh.enable = true;
           services.openssh.settings.PermitRootLogin = permitRoot;
         };
       };
     };
-  in { nixosConfigurations = { web = host "web" "no"; legacy = host "legacy" "yes"; }; };
+  in { nixosConfigurations = { web = host "web" "no" ${NOW - 2 * DAY}; legacy = host "legacy" "yes" ${NOW - 365 * DAY}; }; };
 }`;
 
 describe("release create --flake", () => {
@@ -43,6 +46,12 @@ describe("release create --flake", () => {
       manifest.hosts[host]?.evalEvidence.find((e) => e.controlId === "ssh-no-root-login")?.status;
     expect(rootLogin("web")).toBe("pass");
     expect(rootLogin("legacy")).toBe("fail");
+    // the lock's age is computed at release time from the date in the facts, not left unknown
+    const lockFresh = (host: string) =>
+      manifest.hosts[host]?.evalEvidence.find((e) => e.controlId === "updates-lock-fresh");
+    expect(lockFresh("web")?.status).toBe("pass");
+    expect(lockFresh("legacy")?.status).toBe("fail");
+    expect(lockFresh("legacy")?.message).toContain("365 day(s) old");
     expect(manifest.source?.flake).toBe(`path:${dir}`);
 
     const only = await nixfleet(
