@@ -61,8 +61,11 @@ in
         EnvironmentVariables = {
           NIX_REMOTE = "daemon";
           HOME = cfg.stateDir;
+          # nix for copy/nix-env; flock(1) for the switch lock, which macOS does not ship (nixpkgs' flock
+          # is the portable implementation of the same command line).
           PATH = lib.concatStringsSep ":" [
             "${config.nix.package}/bin"
+            "${pkgs.flock}/bin"
             "/usr/bin"
             "/bin"
             "/usr/sbin"
