@@ -199,13 +199,16 @@ ${entries.join("\n")}
           encoding: "utf8",
         }),
       ) as { outputs: { out: string } }[];
-      const paths = new Map([...agents.keys()].map((name, i) => [name, built[i]!.outputs.out]));
-      for (const h of created.hosts)
-        if (paths.get(h.host) !== h.toplevel)
+      // `nix build --json` lists its results in an order of its own (not always the installables' order), so
+      // the release names each host's path and the build must have made exactly those paths
+      const made = new Set(built.map((b) => b.outputs.out));
+      const paths = new Map(created.hosts.map((h) => [h.host, h.toplevel]));
+      for (const name of agents.keys())
+        if (!paths.has(name) || !made.has(paths.get(name)!))
           throw new Error(
-            `release ${created.id} names ${h.toplevel} for ${h.host}, nix build made ${paths.get(h.host)}`,
+            `release ${created.id} names ${paths.get(name)} for ${name}, nix build made ${[...made].join(", ")}`,
           );
-      return { id: created.id, paths };
+      return { id: created.id, paths: new Map([...agents.keys()].map((name) => [name, paths.get(name)!])) };
     },
     cli,
     async waitForRollout(id, done, what, timeoutMs = 120_000) {
