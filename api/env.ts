@@ -27,9 +27,10 @@ export interface Clock {
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** Server configuration with every default resolved. */
-export type ResolvedServerConfig = Required<Omit<ServerConfig, "tls">> & Pick<ServerConfig, "tls">;
+export type ResolvedServerConfig = Required<Omit<ServerConfig, "tls" | "agentListen">> &
+  Pick<ServerConfig, "tls" | "agentListen">;
 
-export const CONFIG_DEFAULTS: Omit<ResolvedServerConfig, "listen" | "db" | "tls"> = {
+export const CONFIG_DEFAULTS: Omit<ResolvedServerConfig, "listen" | "db" | "tls" | "agentListen"> = {
   insecureHttp: false,
   maxBodyBytes: 8 * 1024 * 1024,
   pollAfterMs: 30_000,

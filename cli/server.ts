@@ -9,6 +9,7 @@ import { UsageError } from "./errors.js";
 interface ServerFlags {
   config?: string;
   listen?: string;
+  agentListen?: string;
   db?: string;
   tlsCert?: string;
   tlsKey?: string;
@@ -50,6 +51,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Layer {
   const layer: Layer = {};
   const tls: Layer = {};
   if (env.NIXFLEET_LISTEN) layer.listen = env.NIXFLEET_LISTEN;
+  if (env.NIXFLEET_AGENT_LISTEN) layer.agentListen = env.NIXFLEET_AGENT_LISTEN;
   if (env.NIXFLEET_DB) layer.db = env.NIXFLEET_DB;
   if (env.NIXFLEET_TLS_CERT) tls.cert = env.NIXFLEET_TLS_CERT;
   if (env.NIXFLEET_TLS_KEY) tls.key = env.NIXFLEET_TLS_KEY;
@@ -75,6 +77,7 @@ function configFromFlags(f: ServerFlags): Layer {
   const layer: Layer = {};
   const tls: Layer = {};
   if (f.listen) layer.listen = f.listen;
+  if (f.agentListen) layer.agentListen = f.agentListen;
   if (f.db) layer.db = f.db;
   if (f.tlsCert) tls.cert = f.tlsCert;
   if (f.tlsKey) tls.key = f.tlsKey;
@@ -124,10 +127,13 @@ export async function runServer(flags: ServerFlags, env: NodeJS.ProcessEnv = pro
     if (err instanceof ServerConfigError) throw new UsageError(err.message);
     throw err;
   }
+  const agents = running.agentUrl ? { agentUrl: running.agentUrl, agentPort: running.agentPort } : {};
   process.stdout.write(
     flags.json
-      ? `${JSON.stringify({ url: running.url, port: running.port, db: config.db, mtls: Boolean(config.tls?.clientCa) })}\n`
-      : `nixfleet control plane listening on ${running.url} (database ${config.db})\n`,
+      ? `${JSON.stringify({ url: running.url, port: running.port, ...agents, db: config.db, mtls: Boolean(config.tls?.clientCa) })}\n`
+      : running.agentUrl
+        ? `nixfleet control plane listening on ${running.url} for people and on ${running.agentUrl} for agents (client certificate required; database ${config.db})\n`
+        : `nixfleet control plane listening on ${running.url} (database ${config.db})\n`,
   );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
@@ -148,6 +154,10 @@ export function registerServerCommand(program: Command): void {
     .argument("[start]", "optional verb, for `nixfleet server start`")
     .option("--config <file>", "configuration file (JSON or YAML, schemas/server-config.schema.json)")
     .option("--listen <host:port>", "address to listen on (env NIXFLEET_LISTEN; default 127.0.0.1:8080)")
+    .option(
+      "--agent-listen <host:port>",
+      "dedicated agent port: TLS refuses clients without a certificate from --client-ca at the handshake; serves only agent endpoints and /healthz, and --listen then serves people only (env NIXFLEET_AGENT_LISTEN; needs --tls-cert, --tls-key, --client-ca)",
+    )
     .option("--db <path>", "SQLite database (env NIXFLEET_DB; default ./.nixfleet/state.db)")
     .option("--tls-cert <file>", "server certificate, PEM (env NIXFLEET_TLS_CERT)")
     .option("--tls-key <file>", "server private key, PEM (env NIXFLEET_TLS_KEY)")

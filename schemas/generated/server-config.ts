@@ -9,6 +9,10 @@ export interface ServerConfig {
  */
 listen: string
 /**
+ * HOST:PORT of a dedicated agent listener: TLS that requires a client certificate signed by tls.clientCa (refused at the handshake otherwise), serving only the agent endpoints and /healthz. When set, the listen port serves people only and asks for no client certificate. Needs tls.cert, tls.key and tls.clientCa
+ */
+agentListen?: string
+/**
  * SQLite database file (created when missing)
  */
 db: string
@@ -62,6 +66,11 @@ export const serverConfigSchema = {
       "type": "string",
       "pattern": "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
       "description": "HOST:PORT; port 0 picks a free port"
+    },
+    "agentListen": {
+      "type": "string",
+      "pattern": "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$",
+      "description": "HOST:PORT of a dedicated agent listener: TLS that requires a client certificate signed by tls.clientCa (refused at the handshake otherwise), serving only the agent endpoints and /healthz. When set, the listen port serves people only and asks for no client certificate. Needs tls.cert, tls.key and tls.clientCa"
     },
     "db": {
       "type": "string",
