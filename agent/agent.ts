@@ -224,6 +224,7 @@ export class Agent {
       this.fire("activation-failed");
       return await this.rollBack(this.pending, switched.reason);
     }
+    log.info({ storePath, detail: switched.detail }, "switched");
     const switchedAt = new Date();
     const windowMs = desired.confirmWindowMs ?? config.confirmWindowMs;
     this.pending = {

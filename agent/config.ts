@@ -14,6 +14,10 @@ export interface ResolvedAgentConfig {
   tls: { cert: string; key: string; ca: string } | null;
   token: string | null;
   platform: "nixos" | "darwin";
+  /** nix on every real host; simulated only when the configuration says so (ADR 0850) */
+  driver: "nix" | "simulated";
+  /** the directory standing for /nix/store under the simulated driver; null with Nix */
+  simulatedStoreDir: string | null;
   tags: string[];
   pollIntervalMs: number;
   jitter: number;
@@ -74,6 +78,8 @@ export const AGENT_OPTIONS: AgentOption[] = [
   opt("token", "string", "bearer token (role agent)"),
   opt("tokenFile", "string", "file holding the bearer token"),
   opt("platform", "string", "nixos | darwin"),
+  opt("driver", "string", "nix | simulated (plain directories, no Nix: the demo without Nix only)"),
+  opt("simulatedStoreDir", "string", "driver simulated: directory standing for /nix/store"),
   opt("tags", "list", "comma-separated tags reported with the status"),
   opt("pollIntervalMs", "int", "poll interval without a pollAfterMs hint"),
   opt("jitter", "number", "fraction 0..1 of random stretch applied to every wait"),
@@ -204,6 +210,12 @@ export function loadAgentConfig(sources: ConfigSources): ResolvedAgentConfig {
       [{ path: "/tls", message: "is required for an https control plane unless a token is given" }],
       source,
     );
+  if (config.driver === "simulated" && !config.simulatedStoreDir)
+    throw new SchemaValidationError(
+      "agent-config",
+      [{ path: "/simulatedStoreDir", message: "is required when driver is simulated" }],
+      source,
+    );
   return resolveDefaults(config, token);
 }
 
@@ -213,18 +225,22 @@ export function resolveDefaults(
   token: string | null = config.token ?? null,
 ): ResolvedAgentConfig {
   const platform = config.platform ?? "nixos";
+  const driver = config.driver ?? "nix";
   const activationCommand =
     config.activationCommand ??
     (platform === "darwin"
       ? ["{path}/activate"]
-      : [
-          "systemd-run",
-          "--unit=nixfleet-switch",
-          "--collect",
-          "--",
-          "{path}/bin/switch-to-configuration",
-          "switch",
-        ]);
+      : // the simulated driver runs the activation in the foreground: there is no systemd to detach it into
+        driver === "simulated"
+        ? ["{path}/bin/switch-to-configuration", "switch"]
+        : [
+            "systemd-run",
+            "--unit=nixfleet-switch",
+            "--collect",
+            "--",
+            "{path}/bin/switch-to-configuration",
+            "switch",
+          ]);
   const stateDir = config.stateDir ?? "/var/lib/nixfleet-agent";
   return {
     machineId: config.machineId,
@@ -232,6 +248,8 @@ export function resolveDefaults(
     tls: config.tls ?? null,
     token,
     platform,
+    driver,
+    simulatedStoreDir: driver === "simulated" ? (config.simulatedStoreDir ?? null) : null,
     tags: config.tags ?? [],
     pollIntervalMs: config.pollIntervalMs ?? 30_000,
     jitter: config.jitter ?? 0.1,

@@ -54,7 +54,15 @@ export async function runAgent(
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  log.info({ state: agent.currentState, once: options.once, dryRun: options.dryRun }, "agent started");
+  log.info(
+    { state: agent.currentState, once: options.once, dryRun: options.dryRun, driver: config.driver },
+    "agent started",
+  );
+  if (config.driver === "simulated")
+    log.warn(
+      { driver: "simulated", simulatedStoreDir: config.simulatedStoreDir },
+      "SIMULATED driver: generations are plain directories switched without Nix (demo only, ADR 0850)",
+    );
   try {
     if (options.once) return await agent.runOnce();
     await agent.run();

@@ -20,6 +20,8 @@ export async function collectRuntimeReport(
     hostName: hostname(),
     platform: config.platform,
   };
+  // said in the evidence itself, so no one reads a simulated host's generations as a real switch (ADR 0850)
+  if (config.driver === "simulated") report.driver = "simulated";
   const bootId = collectBootId(root);
   if (bootId) report.bootId = bootId;
   const generations = driver.generations();

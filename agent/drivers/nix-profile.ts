@@ -28,7 +28,7 @@ export interface NixProfileDriverOptions {
 const LOCK_BUSY = 75;
 
 /** A held switch lock; release() lets the holder process exit, which drops the flock. */
-interface HeldLock {
+export interface HeldLock {
   release(): Promise<void>;
 }
 
@@ -36,7 +36,10 @@ interface HeldLock {
  * Takes the switch lock with flock(1): a small holder process keeps the lock for as long as its stdin is open.
  * If the agent dies (even kill -9) the pipe closes, the holder exits and the lock is free again.
  */
-async function acquireSwitchLock(lockPath: string, env: NodeJS.ProcessEnv): Promise<HeldLock | string> {
+export async function acquireSwitchLock(
+  lockPath: string,
+  env: NodeJS.ProcessEnv,
+): Promise<HeldLock | string> {
   mkdirSync(dirname(lockPath), { recursive: true });
   const holder = spawn(
     "flock",

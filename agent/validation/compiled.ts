@@ -50,6 +50,19 @@ const schema31 = {
         "file holding the bearer token (preferred over `token` so the secret stays out of the Nix store)",
     },
     platform: { type: "string", enum: ["nixos", "darwin"], default: "nixos" },
+    driver: {
+      type: "string",
+      enum: ["nix", "simulated"],
+      default: "nix",
+      description:
+        "how generations are switched. nix: the system profile with nix-env and the platform's activation (every real host). simulated: generations are plain directories under simulatedStoreDir, the profile a chain of numbered links the agent writes itself, no Nix involved; only for the demo on machines without Nix (docs/adr/0850-simulated-driver.md). Never chosen automatically; the agent's runtime reports then carry driver: simulated",
+    },
+    simulatedStoreDir: {
+      type: "string",
+      minLength: 1,
+      description:
+        "required with driver simulated, ignored otherwise: the directory standing for /nix/store (store path /nix/store/<name> is the directory <simulatedStoreDir>/<name>)",
+    },
     tags: { type: "array", maxItems: 64, items: { type: "string", maxLength: 64 } },
     pollIntervalMs: {
       type: "integer",
@@ -639,66 +652,64 @@ function validate20(
         errors++;
       }
     }
-    if (data.tags !== undefined) {
-      let data9 = data.tags;
-      if (Array.isArray(data9)) {
-        if (data9.length > 64) {
-          const err24 = {
-            instancePath: instancePath + "/tags",
-            schemaPath: "#/properties/tags/maxItems",
-            keyword: "maxItems",
-            params: { limit: 64 },
-            message: "must NOT have more than 64 items",
+    if (data.driver !== undefined) {
+      let data9 = data.driver;
+      if (typeof data9 !== "string") {
+        const err24 = {
+          instancePath: instancePath + "/driver",
+          schemaPath: "#/properties/driver/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err24];
+        } else {
+          vErrors.push(err24);
+        }
+        errors++;
+      }
+      if (!(data9 === "nix" || data9 === "simulated")) {
+        const err25 = {
+          instancePath: instancePath + "/driver",
+          schemaPath: "#/properties/driver/enum",
+          keyword: "enum",
+          params: { allowedValues: schema31.properties.driver.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.simulatedStoreDir !== undefined) {
+      let data10 = data.simulatedStoreDir;
+      if (typeof data10 === "string") {
+        if (func2(data10) < 1) {
+          const err26 = {
+            instancePath: instancePath + "/simulatedStoreDir",
+            schemaPath: "#/properties/simulatedStoreDir/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err26];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err26);
           }
           errors++;
         }
-        const len0 = data9.length;
-        for (let i0 = 0; i0 < len0; i0++) {
-          let data10 = data9[i0];
-          if (typeof data10 === "string") {
-            if (func2(data10) > 64) {
-              const err25 = {
-                instancePath: instancePath + "/tags/" + i0,
-                schemaPath: "#/properties/tags/items/maxLength",
-                keyword: "maxLength",
-                params: { limit: 64 },
-                message: "must NOT have more than 64 characters",
-              };
-              if (vErrors === null) {
-                vErrors = [err25];
-              } else {
-                vErrors.push(err25);
-              }
-              errors++;
-            }
-          } else {
-            const err26 = {
-              instancePath: instancePath + "/tags/" + i0,
-              schemaPath: "#/properties/tags/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err26];
-            } else {
-              vErrors.push(err26);
-            }
-            errors++;
-          }
-        }
       } else {
         const err27 = {
-          instancePath: instancePath + "/tags",
-          schemaPath: "#/properties/tags/type",
+          instancePath: instancePath + "/simulatedStoreDir",
+          schemaPath: "#/properties/simulatedStoreDir/type",
           keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err27];
@@ -708,81 +719,84 @@ function validate20(
         errors++;
       }
     }
+    if (data.tags !== undefined) {
+      let data11 = data.tags;
+      if (Array.isArray(data11)) {
+        if (data11.length > 64) {
+          const err28 = {
+            instancePath: instancePath + "/tags",
+            schemaPath: "#/properties/tags/maxItems",
+            keyword: "maxItems",
+            params: { limit: 64 },
+            message: "must NOT have more than 64 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        const len0 = data11.length;
+        for (let i0 = 0; i0 < len0; i0++) {
+          let data12 = data11[i0];
+          if (typeof data12 === "string") {
+            if (func2(data12) > 64) {
+              const err29 = {
+                instancePath: instancePath + "/tags/" + i0,
+                schemaPath: "#/properties/tags/items/maxLength",
+                keyword: "maxLength",
+                params: { limit: 64 },
+                message: "must NOT have more than 64 characters",
+              };
+              if (vErrors === null) {
+                vErrors = [err29];
+              } else {
+                vErrors.push(err29);
+              }
+              errors++;
+            }
+          } else {
+            const err30 = {
+              instancePath: instancePath + "/tags/" + i0,
+              schemaPath: "#/properties/tags/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err30];
+            } else {
+              vErrors.push(err30);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err31 = {
+          instancePath: instancePath + "/tags",
+          schemaPath: "#/properties/tags/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
     if (data.pollIntervalMs !== undefined) {
-      let data11 = data.pollIntervalMs;
-      if (!(typeof data11 == "number" && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
-        const err28 = {
+      let data13 = data.pollIntervalMs;
+      if (!(typeof data13 == "number" && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
+        const err32 = {
           instancePath: instancePath + "/pollIntervalMs",
           schemaPath: "#/properties/pollIntervalMs/type",
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err28];
-        } else {
-          vErrors.push(err28);
-        }
-        errors++;
-      }
-      if (typeof data11 == "number" && isFinite(data11)) {
-        if (data11 < 100 || isNaN(data11)) {
-          const err29 = {
-            instancePath: instancePath + "/pollIntervalMs",
-            schemaPath: "#/properties/pollIntervalMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 100 },
-            message: "must be >= 100",
-          };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.jitter !== undefined) {
-      let data12 = data.jitter;
-      if (typeof data12 == "number" && isFinite(data12)) {
-        if (data12 > 1 || isNaN(data12)) {
-          const err30 = {
-            instancePath: instancePath + "/jitter",
-            schemaPath: "#/properties/jitter/maximum",
-            keyword: "maximum",
-            params: { comparison: "<=", limit: 1 },
-            message: "must be <= 1",
-          };
-          if (vErrors === null) {
-            vErrors = [err30];
-          } else {
-            vErrors.push(err30);
-          }
-          errors++;
-        }
-        if (data12 < 0 || isNaN(data12)) {
-          const err31 = {
-            instancePath: instancePath + "/jitter",
-            schemaPath: "#/properties/jitter/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 0 },
-            message: "must be >= 0",
-          };
-          if (vErrors === null) {
-            vErrors = [err31];
-          } else {
-            vErrors.push(err31);
-          }
-          errors++;
-        }
-      } else {
-        const err32 = {
-          instancePath: instancePath + "/jitter",
-          schemaPath: "#/properties/jitter/type",
-          keyword: "type",
-          params: { type: "number" },
-          message: "must be number",
         };
         if (vErrors === null) {
           vErrors = [err32];
@@ -791,32 +805,34 @@ function validate20(
         }
         errors++;
       }
-    }
-    if (data.backoffInitialMs !== undefined) {
-      let data13 = data.backoffInitialMs;
-      if (!(typeof data13 == "number" && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-        const err33 = {
-          instancePath: instancePath + "/backoffInitialMs",
-          schemaPath: "#/properties/backoffInitialMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err33];
-        } else {
-          vErrors.push(err33);
-        }
-        errors++;
-      }
       if (typeof data13 == "number" && isFinite(data13)) {
-        if (data13 < 1 || isNaN(data13)) {
-          const err34 = {
-            instancePath: instancePath + "/backoffInitialMs",
-            schemaPath: "#/properties/backoffInitialMs/minimum",
+        if (data13 < 100 || isNaN(data13)) {
+          const err33 = {
+            instancePath: instancePath + "/pollIntervalMs",
+            schemaPath: "#/properties/pollIntervalMs/minimum",
             keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
+            params: { comparison: ">=", limit: 100 },
+            message: "must be >= 100",
+          };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.jitter !== undefined) {
+      let data14 = data.jitter;
+      if (typeof data14 == "number" && isFinite(data14)) {
+        if (data14 > 1 || isNaN(data14)) {
+          const err34 = {
+            instancePath: instancePath + "/jitter",
+            schemaPath: "#/properties/jitter/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 1 },
+            message: "must be <= 1",
           };
           if (vErrors === null) {
             vErrors = [err34];
@@ -825,49 +841,43 @@ function validate20(
           }
           errors++;
         }
-      }
-    }
-    if (data.backoffMaxMs !== undefined) {
-      let data14 = data.backoffMaxMs;
-      if (!(typeof data14 == "number" && !(data14 % 1) && !isNaN(data14) && isFinite(data14))) {
-        const err35 = {
-          instancePath: instancePath + "/backoffMaxMs",
-          schemaPath: "#/properties/backoffMaxMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err35];
-        } else {
-          vErrors.push(err35);
-        }
-        errors++;
-      }
-      if (typeof data14 == "number" && isFinite(data14)) {
-        if (data14 < 1 || isNaN(data14)) {
-          const err36 = {
-            instancePath: instancePath + "/backoffMaxMs",
-            schemaPath: "#/properties/backoffMaxMs/minimum",
+        if (data14 < 0 || isNaN(data14)) {
+          const err35 = {
+            instancePath: instancePath + "/jitter",
+            schemaPath: "#/properties/jitter/minimum",
             keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
+            params: { comparison: ">=", limit: 0 },
+            message: "must be >= 0",
           };
           if (vErrors === null) {
-            vErrors = [err36];
+            vErrors = [err35];
           } else {
-            vErrors.push(err36);
+            vErrors.push(err35);
           }
           errors++;
         }
+      } else {
+        const err36 = {
+          instancePath: instancePath + "/jitter",
+          schemaPath: "#/properties/jitter/type",
+          keyword: "type",
+          params: { type: "number" },
+          message: "must be number",
+        };
+        if (vErrors === null) {
+          vErrors = [err36];
+        } else {
+          vErrors.push(err36);
+        }
+        errors++;
       }
     }
-    if (data.requestTimeoutMs !== undefined) {
-      let data15 = data.requestTimeoutMs;
+    if (data.backoffInitialMs !== undefined) {
+      let data15 = data.backoffInitialMs;
       if (!(typeof data15 == "number" && !(data15 % 1) && !isNaN(data15) && isFinite(data15))) {
         const err37 = {
-          instancePath: instancePath + "/requestTimeoutMs",
-          schemaPath: "#/properties/requestTimeoutMs/type",
+          instancePath: instancePath + "/backoffInitialMs",
+          schemaPath: "#/properties/backoffInitialMs/type",
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
@@ -882,8 +892,8 @@ function validate20(
       if (typeof data15 == "number" && isFinite(data15)) {
         if (data15 < 1 || isNaN(data15)) {
           const err38 = {
-            instancePath: instancePath + "/requestTimeoutMs",
-            schemaPath: "#/properties/requestTimeoutMs/minimum",
+            instancePath: instancePath + "/backoffInitialMs",
+            schemaPath: "#/properties/backoffInitialMs/minimum",
             keyword: "minimum",
             params: { comparison: ">=", limit: 1 },
             message: "must be >= 1",
@@ -897,12 +907,12 @@ function validate20(
         }
       }
     }
-    if (data.shutdownDeadlineMs !== undefined) {
-      let data16 = data.shutdownDeadlineMs;
+    if (data.backoffMaxMs !== undefined) {
+      let data16 = data.backoffMaxMs;
       if (!(typeof data16 == "number" && !(data16 % 1) && !isNaN(data16) && isFinite(data16))) {
         const err39 = {
-          instancePath: instancePath + "/shutdownDeadlineMs",
-          schemaPath: "#/properties/shutdownDeadlineMs/type",
+          instancePath: instancePath + "/backoffMaxMs",
+          schemaPath: "#/properties/backoffMaxMs/type",
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
@@ -917,8 +927,8 @@ function validate20(
       if (typeof data16 == "number" && isFinite(data16)) {
         if (data16 < 1 || isNaN(data16)) {
           const err40 = {
-            instancePath: instancePath + "/shutdownDeadlineMs",
-            schemaPath: "#/properties/shutdownDeadlineMs/minimum",
+            instancePath: instancePath + "/backoffMaxMs",
+            schemaPath: "#/properties/backoffMaxMs/minimum",
             keyword: "minimum",
             params: { comparison: ">=", limit: 1 },
             message: "must be >= 1",
@@ -932,84 +942,86 @@ function validate20(
         }
       }
     }
+    if (data.requestTimeoutMs !== undefined) {
+      let data17 = data.requestTimeoutMs;
+      if (!(typeof data17 == "number" && !(data17 % 1) && !isNaN(data17) && isFinite(data17))) {
+        const err41 = {
+          instancePath: instancePath + "/requestTimeoutMs",
+          schemaPath: "#/properties/requestTimeoutMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+      if (typeof data17 == "number" && isFinite(data17)) {
+        if (data17 < 1 || isNaN(data17)) {
+          const err42 = {
+            instancePath: instancePath + "/requestTimeoutMs",
+            schemaPath: "#/properties/requestTimeoutMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err42];
+          } else {
+            vErrors.push(err42);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.shutdownDeadlineMs !== undefined) {
+      let data18 = data.shutdownDeadlineMs;
+      if (!(typeof data18 == "number" && !(data18 % 1) && !isNaN(data18) && isFinite(data18))) {
+        const err43 = {
+          instancePath: instancePath + "/shutdownDeadlineMs",
+          schemaPath: "#/properties/shutdownDeadlineMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+      if (typeof data18 == "number" && isFinite(data18)) {
+        if (data18 < 1 || isNaN(data18)) {
+          const err44 = {
+            instancePath: instancePath + "/shutdownDeadlineMs",
+            schemaPath: "#/properties/shutdownDeadlineMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err44];
+          } else {
+            vErrors.push(err44);
+          }
+          errors++;
+        }
+      }
+    }
     if (data.profilePath !== undefined) {
-      let data17 = data.profilePath;
-      if (typeof data17 === "string") {
-        if (func2(data17) < 1) {
-          const err41 = {
+      let data19 = data.profilePath;
+      if (typeof data19 === "string") {
+        if (func2(data19) < 1) {
+          const err45 = {
             instancePath: instancePath + "/profilePath",
             schemaPath: "#/properties/profilePath/minLength",
             keyword: "minLength",
             params: { limit: 1 },
             message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err41];
-          } else {
-            vErrors.push(err41);
-          }
-          errors++;
-        }
-      } else {
-        const err42 = {
-          instancePath: instancePath + "/profilePath",
-          schemaPath: "#/properties/profilePath/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err42];
-        } else {
-          vErrors.push(err42);
-        }
-        errors++;
-      }
-    }
-    if (data.currentSystemLink !== undefined) {
-      let data18 = data.currentSystemLink;
-      if (typeof data18 === "string") {
-        if (func2(data18) < 1) {
-          const err43 = {
-            instancePath: instancePath + "/currentSystemLink",
-            schemaPath: "#/properties/currentSystemLink/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err43];
-          } else {
-            vErrors.push(err43);
-          }
-          errors++;
-        }
-      } else {
-        const err44 = {
-          instancePath: instancePath + "/currentSystemLink",
-          schemaPath: "#/properties/currentSystemLink/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err44];
-        } else {
-          vErrors.push(err44);
-        }
-        errors++;
-      }
-    }
-    if (data.activationCommand !== undefined) {
-      let data19 = data.activationCommand;
-      if (Array.isArray(data19)) {
-        if (data19.length < 1) {
-          const err45 = {
-            instancePath: instancePath + "/activationCommand",
-            schemaPath: "#/properties/activationCommand/minItems",
-            keyword: "minItems",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 items",
           };
           if (vErrors === null) {
             vErrors = [err45];
@@ -1018,10 +1030,78 @@ function validate20(
           }
           errors++;
         }
-        const len1 = data19.length;
+      } else {
+        const err46 = {
+          instancePath: instancePath + "/profilePath",
+          schemaPath: "#/properties/profilePath/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data.currentSystemLink !== undefined) {
+      let data20 = data.currentSystemLink;
+      if (typeof data20 === "string") {
+        if (func2(data20) < 1) {
+          const err47 = {
+            instancePath: instancePath + "/currentSystemLink",
+            schemaPath: "#/properties/currentSystemLink/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err47];
+          } else {
+            vErrors.push(err47);
+          }
+          errors++;
+        }
+      } else {
+        const err48 = {
+          instancePath: instancePath + "/currentSystemLink",
+          schemaPath: "#/properties/currentSystemLink/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err48];
+        } else {
+          vErrors.push(err48);
+        }
+        errors++;
+      }
+    }
+    if (data.activationCommand !== undefined) {
+      let data21 = data.activationCommand;
+      if (Array.isArray(data21)) {
+        if (data21.length < 1) {
+          const err49 = {
+            instancePath: instancePath + "/activationCommand",
+            schemaPath: "#/properties/activationCommand/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
+        const len1 = data21.length;
         for (let i1 = 0; i1 < len1; i1++) {
-          if (typeof data19[i1] !== "string") {
-            const err46 = {
+          if (typeof data21[i1] !== "string") {
+            const err50 = {
               instancePath: instancePath + "/activationCommand/" + i1,
               schemaPath: "#/properties/activationCommand/items/type",
               keyword: "type",
@@ -1029,90 +1109,20 @@ function validate20(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err46];
+              vErrors = [err50];
             } else {
-              vErrors.push(err46);
+              vErrors.push(err50);
             }
             errors++;
           }
         }
       } else {
-        const err47 = {
+        const err51 = {
           instancePath: instancePath + "/activationCommand",
           schemaPath: "#/properties/activationCommand/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err47];
-        } else {
-          vErrors.push(err47);
-        }
-        errors++;
-      }
-    }
-    if (data.rollbackActivationCommand !== undefined) {
-      let data21 = data.rollbackActivationCommand;
-      if (Array.isArray(data21)) {
-        if (data21.length < 1) {
-          const err48 = {
-            instancePath: instancePath + "/rollbackActivationCommand",
-            schemaPath: "#/properties/rollbackActivationCommand/minItems",
-            keyword: "minItems",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 items",
-          };
-          if (vErrors === null) {
-            vErrors = [err48];
-          } else {
-            vErrors.push(err48);
-          }
-          errors++;
-        }
-        const len2 = data21.length;
-        for (let i2 = 0; i2 < len2; i2++) {
-          if (typeof data21[i2] !== "string") {
-            const err49 = {
-              instancePath: instancePath + "/rollbackActivationCommand/" + i2,
-              schemaPath: "#/properties/rollbackActivationCommand/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err49];
-            } else {
-              vErrors.push(err49);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err50 = {
-          instancePath: instancePath + "/rollbackActivationCommand",
-          schemaPath: "#/properties/rollbackActivationCommand/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err50];
-        } else {
-          vErrors.push(err50);
-        }
-        errors++;
-      }
-    }
-    if (data.activationTimeoutMs !== undefined) {
-      let data23 = data.activationTimeoutMs;
-      if (!(typeof data23 == "number" && !(data23 % 1) && !isNaN(data23) && isFinite(data23))) {
-        const err51 = {
-          instancePath: instancePath + "/activationTimeoutMs",
-          schemaPath: "#/properties/activationTimeoutMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err51];
@@ -1121,14 +1131,17 @@ function validate20(
         }
         errors++;
       }
-      if (typeof data23 == "number" && isFinite(data23)) {
-        if (data23 < 1 || isNaN(data23)) {
+    }
+    if (data.rollbackActivationCommand !== undefined) {
+      let data23 = data.rollbackActivationCommand;
+      if (Array.isArray(data23)) {
+        if (data23.length < 1) {
           const err52 = {
-            instancePath: instancePath + "/activationTimeoutMs",
-            schemaPath: "#/properties/activationTimeoutMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
+            instancePath: instancePath + "/rollbackActivationCommand",
+            schemaPath: "#/properties/rollbackActivationCommand/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
           };
           if (vErrors === null) {
             vErrors = [err52];
@@ -1137,33 +1150,31 @@ function validate20(
           }
           errors++;
         }
-      }
-    }
-    if (data.switchLockPath !== undefined) {
-      let data24 = data.switchLockPath;
-      if (typeof data24 === "string") {
-        if (func2(data24) < 1) {
-          const err53 = {
-            instancePath: instancePath + "/switchLockPath",
-            schemaPath: "#/properties/switchLockPath/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err53];
-          } else {
-            vErrors.push(err53);
+        const len2 = data23.length;
+        for (let i2 = 0; i2 < len2; i2++) {
+          if (typeof data23[i2] !== "string") {
+            const err53 = {
+              instancePath: instancePath + "/rollbackActivationCommand/" + i2,
+              schemaPath: "#/properties/rollbackActivationCommand/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err53];
+            } else {
+              vErrors.push(err53);
+            }
+            errors++;
           }
-          errors++;
         }
       } else {
         const err54 = {
-          instancePath: instancePath + "/switchLockPath",
-          schemaPath: "#/properties/switchLockPath/type",
+          instancePath: instancePath + "/rollbackActivationCommand",
+          schemaPath: "#/properties/rollbackActivationCommand/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "array" },
+          message: "must be array",
         };
         if (vErrors === null) {
           vErrors = [err54];
@@ -1173,15 +1184,15 @@ function validate20(
         errors++;
       }
     }
-    if (data.cacheUrl !== undefined) {
-      let data25 = data.cacheUrl;
-      if (typeof data25 !== "string" && data25 !== null) {
+    if (data.activationTimeoutMs !== undefined) {
+      let data25 = data.activationTimeoutMs;
+      if (!(typeof data25 == "number" && !(data25 % 1) && !isNaN(data25) && isFinite(data25))) {
         const err55 = {
-          instancePath: instancePath + "/cacheUrl",
-          schemaPath: "#/properties/cacheUrl/type",
+          instancePath: instancePath + "/activationTimeoutMs",
+          schemaPath: "#/properties/activationTimeoutMs/type",
           keyword: "type",
-          params: { type: schema31.properties.cacheUrl.type },
-          message: "must be string,null",
+          params: { type: "integer" },
+          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err55];
@@ -1190,52 +1201,49 @@ function validate20(
         }
         errors++;
       }
-    }
-    if (data.trustedPublicKeys !== undefined) {
-      let data26 = data.trustedPublicKeys;
-      if (Array.isArray(data26)) {
-        const len3 = data26.length;
-        for (let i3 = 0; i3 < len3; i3++) {
-          let data27 = data26[i3];
-          if (typeof data27 === "string") {
-            if (func2(data27) < 1) {
-              const err56 = {
-                instancePath: instancePath + "/trustedPublicKeys/" + i3,
-                schemaPath: "#/properties/trustedPublicKeys/items/minLength",
-                keyword: "minLength",
-                params: { limit: 1 },
-                message: "must NOT have fewer than 1 characters",
-              };
-              if (vErrors === null) {
-                vErrors = [err56];
-              } else {
-                vErrors.push(err56);
-              }
-              errors++;
-            }
+      if (typeof data25 == "number" && isFinite(data25)) {
+        if (data25 < 1 || isNaN(data25)) {
+          const err56 = {
+            instancePath: instancePath + "/activationTimeoutMs",
+            schemaPath: "#/properties/activationTimeoutMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err56];
           } else {
-            const err57 = {
-              instancePath: instancePath + "/trustedPublicKeys/" + i3,
-              schemaPath: "#/properties/trustedPublicKeys/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err57];
-            } else {
-              vErrors.push(err57);
-            }
-            errors++;
+            vErrors.push(err56);
           }
+          errors++;
+        }
+      }
+    }
+    if (data.switchLockPath !== undefined) {
+      let data26 = data.switchLockPath;
+      if (typeof data26 === "string") {
+        if (func2(data26) < 1) {
+          const err57 = {
+            instancePath: instancePath + "/switchLockPath",
+            schemaPath: "#/properties/switchLockPath/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err57];
+          } else {
+            vErrors.push(err57);
+          }
+          errors++;
         }
       } else {
         const err58 = {
-          instancePath: instancePath + "/trustedPublicKeys",
-          schemaPath: "#/properties/trustedPublicKeys/type",
+          instancePath: instancePath + "/switchLockPath",
+          schemaPath: "#/properties/switchLockPath/type",
           keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err58];
@@ -1245,14 +1253,15 @@ function validate20(
         errors++;
       }
     }
-    if (data.checkSignatures !== undefined) {
-      if (typeof data.checkSignatures !== "boolean") {
+    if (data.cacheUrl !== undefined) {
+      let data27 = data.cacheUrl;
+      if (typeof data27 !== "string" && data27 !== null) {
         const err59 = {
-          instancePath: instancePath + "/checkSignatures",
-          schemaPath: "#/properties/checkSignatures/type",
+          instancePath: instancePath + "/cacheUrl",
+          schemaPath: "#/properties/cacheUrl/type",
           keyword: "type",
-          params: { type: "boolean" },
-          message: "must be boolean",
+          params: { type: schema31.properties.cacheUrl.type },
+          message: "must be string,null",
         };
         if (vErrors === null) {
           vErrors = [err59];
@@ -1262,65 +1271,68 @@ function validate20(
         errors++;
       }
     }
-    if (data.rootPath !== undefined) {
-      let data29 = data.rootPath;
-      if (typeof data29 === "string") {
-        if (func2(data29) < 1) {
-          const err60 = {
-            instancePath: instancePath + "/rootPath",
-            schemaPath: "#/properties/rootPath/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err60];
+    if (data.trustedPublicKeys !== undefined) {
+      let data28 = data.trustedPublicKeys;
+      if (Array.isArray(data28)) {
+        const len3 = data28.length;
+        for (let i3 = 0; i3 < len3; i3++) {
+          let data29 = data28[i3];
+          if (typeof data29 === "string") {
+            if (func2(data29) < 1) {
+              const err60 = {
+                instancePath: instancePath + "/trustedPublicKeys/" + i3,
+                schemaPath: "#/properties/trustedPublicKeys/items/minLength",
+                keyword: "minLength",
+                params: { limit: 1 },
+                message: "must NOT have fewer than 1 characters",
+              };
+              if (vErrors === null) {
+                vErrors = [err60];
+              } else {
+                vErrors.push(err60);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err60);
+            const err61 = {
+              instancePath: instancePath + "/trustedPublicKeys/" + i3,
+              schemaPath: "#/properties/trustedPublicKeys/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err61];
+            } else {
+              vErrors.push(err61);
+            }
+            errors++;
           }
-          errors++;
         }
       } else {
-        const err61 = {
-          instancePath: instancePath + "/rootPath",
-          schemaPath: "#/properties/rootPath/type",
+        const err62 = {
+          instancePath: instancePath + "/trustedPublicKeys",
+          schemaPath: "#/properties/trustedPublicKeys/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "array" },
+          message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err61];
+          vErrors = [err62];
         } else {
-          vErrors.push(err61);
+          vErrors.push(err62);
         }
         errors++;
       }
     }
-    if (data.stateDir !== undefined) {
-      let data30 = data.stateDir;
-      if (typeof data30 === "string") {
-        if (func2(data30) < 1) {
-          const err62 = {
-            instancePath: instancePath + "/stateDir",
-            schemaPath: "#/properties/stateDir/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err62];
-          } else {
-            vErrors.push(err62);
-          }
-          errors++;
-        }
-      } else {
+    if (data.checkSignatures !== undefined) {
+      if (typeof data.checkSignatures !== "boolean") {
         const err63 = {
-          instancePath: instancePath + "/stateDir",
-          schemaPath: "#/properties/stateDir/type",
+          instancePath: instancePath + "/checkSignatures",
+          schemaPath: "#/properties/checkSignatures/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "boolean" },
+          message: "must be boolean",
         };
         if (vErrors === null) {
           vErrors = [err63];
@@ -1330,12 +1342,80 @@ function validate20(
         errors++;
       }
     }
+    if (data.rootPath !== undefined) {
+      let data31 = data.rootPath;
+      if (typeof data31 === "string") {
+        if (func2(data31) < 1) {
+          const err64 = {
+            instancePath: instancePath + "/rootPath",
+            schemaPath: "#/properties/rootPath/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err64];
+          } else {
+            vErrors.push(err64);
+          }
+          errors++;
+        }
+      } else {
+        const err65 = {
+          instancePath: instancePath + "/rootPath",
+          schemaPath: "#/properties/rootPath/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err65];
+        } else {
+          vErrors.push(err65);
+        }
+        errors++;
+      }
+    }
+    if (data.stateDir !== undefined) {
+      let data32 = data.stateDir;
+      if (typeof data32 === "string") {
+        if (func2(data32) < 1) {
+          const err66 = {
+            instancePath: instancePath + "/stateDir",
+            schemaPath: "#/properties/stateDir/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err66];
+          } else {
+            vErrors.push(err66);
+          }
+          errors++;
+        }
+      } else {
+        const err67 = {
+          instancePath: instancePath + "/stateDir",
+          schemaPath: "#/properties/stateDir/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err67];
+        } else {
+          vErrors.push(err67);
+        }
+        errors++;
+      }
+    }
     if (data.outbox !== undefined) {
-      let data31 = data.outbox;
-      if (data31 && typeof data31 == "object" && !Array.isArray(data31)) {
-        for (const key2 in data31) {
+      let data33 = data.outbox;
+      if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
+        for (const key2 in data33) {
           if (!(key2 === "maxItems" || key2 === "batchSize")) {
-            const err64 = {
+            const err68 = {
               instancePath: instancePath + "/outbox",
               schemaPath: "#/properties/outbox/additionalProperties",
               keyword: "additionalProperties",
@@ -1343,17 +1423,17 @@ function validate20(
               message: "must NOT have additional properties",
             };
             if (vErrors === null) {
-              vErrors = [err64];
+              vErrors = [err68];
             } else {
-              vErrors.push(err64);
+              vErrors.push(err68);
             }
             errors++;
           }
         }
-        if (data31.maxItems !== undefined) {
-          let data32 = data31.maxItems;
-          if (!(typeof data32 == "number" && !(data32 % 1) && !isNaN(data32) && isFinite(data32))) {
-            const err65 = {
+        if (data33.maxItems !== undefined) {
+          let data34 = data33.maxItems;
+          if (!(typeof data34 == "number" && !(data34 % 1) && !isNaN(data34) && isFinite(data34))) {
+            const err69 = {
               instancePath: instancePath + "/outbox/maxItems",
               schemaPath: "#/properties/outbox/properties/maxItems/type",
               keyword: "type",
@@ -1361,15 +1441,15 @@ function validate20(
               message: "must be integer",
             };
             if (vErrors === null) {
-              vErrors = [err65];
+              vErrors = [err69];
             } else {
-              vErrors.push(err65);
+              vErrors.push(err69);
             }
             errors++;
           }
-          if (typeof data32 == "number" && isFinite(data32)) {
-            if (data32 < 1 || isNaN(data32)) {
-              const err66 = {
+          if (typeof data34 == "number" && isFinite(data34)) {
+            if (data34 < 1 || isNaN(data34)) {
+              const err70 = {
                 instancePath: instancePath + "/outbox/maxItems",
                 schemaPath: "#/properties/outbox/properties/maxItems/minimum",
                 keyword: "minimum",
@@ -1377,18 +1457,18 @@ function validate20(
                 message: "must be >= 1",
               };
               if (vErrors === null) {
-                vErrors = [err66];
+                vErrors = [err70];
               } else {
-                vErrors.push(err66);
+                vErrors.push(err70);
               }
               errors++;
             }
           }
         }
-        if (data31.batchSize !== undefined) {
-          let data33 = data31.batchSize;
-          if (!(typeof data33 == "number" && !(data33 % 1) && !isNaN(data33) && isFinite(data33))) {
-            const err67 = {
+        if (data33.batchSize !== undefined) {
+          let data35 = data33.batchSize;
+          if (!(typeof data35 == "number" && !(data35 % 1) && !isNaN(data35) && isFinite(data35))) {
+            const err71 = {
               instancePath: instancePath + "/outbox/batchSize",
               schemaPath: "#/properties/outbox/properties/batchSize/type",
               keyword: "type",
@@ -1396,15 +1476,15 @@ function validate20(
               message: "must be integer",
             };
             if (vErrors === null) {
-              vErrors = [err67];
+              vErrors = [err71];
             } else {
-              vErrors.push(err67);
+              vErrors.push(err71);
             }
             errors++;
           }
-          if (typeof data33 == "number" && isFinite(data33)) {
-            if (data33 > 5000 || isNaN(data33)) {
-              const err68 = {
+          if (typeof data35 == "number" && isFinite(data35)) {
+            if (data35 > 5000 || isNaN(data35)) {
+              const err72 = {
                 instancePath: instancePath + "/outbox/batchSize",
                 schemaPath: "#/properties/outbox/properties/batchSize/maximum",
                 keyword: "maximum",
@@ -1412,14 +1492,14 @@ function validate20(
                 message: "must be <= 5000",
               };
               if (vErrors === null) {
-                vErrors = [err68];
+                vErrors = [err72];
               } else {
-                vErrors.push(err68);
+                vErrors.push(err72);
               }
               errors++;
             }
-            if (data33 < 1 || isNaN(data33)) {
-              const err69 = {
+            if (data35 < 1 || isNaN(data35)) {
+              const err73 = {
                 instancePath: instancePath + "/outbox/batchSize",
                 schemaPath: "#/properties/outbox/properties/batchSize/minimum",
                 keyword: "minimum",
@@ -1427,93 +1507,21 @@ function validate20(
                 message: "must be >= 1",
               };
               if (vErrors === null) {
-                vErrors = [err69];
+                vErrors = [err73];
               } else {
-                vErrors.push(err69);
+                vErrors.push(err73);
               }
               errors++;
             }
           }
         }
       } else {
-        const err70 = {
+        const err74 = {
           instancePath: instancePath + "/outbox",
           schemaPath: "#/properties/outbox/type",
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-        };
-        if (vErrors === null) {
-          vErrors = [err70];
-        } else {
-          vErrors.push(err70);
-        }
-        errors++;
-      }
-    }
-    if (data.reportIntervalMs !== undefined) {
-      let data34 = data.reportIntervalMs;
-      if (!(typeof data34 == "number" && !(data34 % 1) && !isNaN(data34) && isFinite(data34))) {
-        const err71 = {
-          instancePath: instancePath + "/reportIntervalMs",
-          schemaPath: "#/properties/reportIntervalMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err71];
-        } else {
-          vErrors.push(err71);
-        }
-        errors++;
-      }
-      if (typeof data34 == "number" && isFinite(data34)) {
-        if (data34 < 1000 || isNaN(data34)) {
-          const err72 = {
-            instancePath: instancePath + "/reportIntervalMs",
-            schemaPath: "#/properties/reportIntervalMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1000 },
-            message: "must be >= 1000",
-          };
-          if (vErrors === null) {
-            vErrors = [err72];
-          } else {
-            vErrors.push(err72);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.sysctlKeys !== undefined) {
-      let data35 = data.sysctlKeys;
-      if (Array.isArray(data35)) {
-        const len4 = data35.length;
-        for (let i4 = 0; i4 < len4; i4++) {
-          if (typeof data35[i4] !== "string") {
-            const err73 = {
-              instancePath: instancePath + "/sysctlKeys/" + i4,
-              schemaPath: "#/properties/sysctlKeys/items/type",
-              keyword: "type",
-              params: { type: "string" },
-              message: "must be string",
-            };
-            if (vErrors === null) {
-              vErrors = [err73];
-            } else {
-              vErrors.push(err73);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err74 = {
-          instancePath: instancePath + "/sysctlKeys",
-          schemaPath: "#/properties/sysctlKeys/type",
-          keyword: "type",
-          params: { type: "array" },
-          message: "must be array",
         };
         if (vErrors === null) {
           vErrors = [err74];
@@ -1523,15 +1531,87 @@ function validate20(
         errors++;
       }
     }
-    if (data.healthChecks !== undefined) {
-      let data37 = data.healthChecks;
+    if (data.reportIntervalMs !== undefined) {
+      let data36 = data.reportIntervalMs;
+      if (!(typeof data36 == "number" && !(data36 % 1) && !isNaN(data36) && isFinite(data36))) {
+        const err75 = {
+          instancePath: instancePath + "/reportIntervalMs",
+          schemaPath: "#/properties/reportIntervalMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err75];
+        } else {
+          vErrors.push(err75);
+        }
+        errors++;
+      }
+      if (typeof data36 == "number" && isFinite(data36)) {
+        if (data36 < 1000 || isNaN(data36)) {
+          const err76 = {
+            instancePath: instancePath + "/reportIntervalMs",
+            schemaPath: "#/properties/reportIntervalMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1000 },
+            message: "must be >= 1000",
+          };
+          if (vErrors === null) {
+            vErrors = [err76];
+          } else {
+            vErrors.push(err76);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.sysctlKeys !== undefined) {
+      let data37 = data.sysctlKeys;
       if (Array.isArray(data37)) {
-        const len5 = data37.length;
+        const len4 = data37.length;
+        for (let i4 = 0; i4 < len4; i4++) {
+          if (typeof data37[i4] !== "string") {
+            const err77 = {
+              instancePath: instancePath + "/sysctlKeys/" + i4,
+              schemaPath: "#/properties/sysctlKeys/items/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err77];
+            } else {
+              vErrors.push(err77);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err78 = {
+          instancePath: instancePath + "/sysctlKeys",
+          schemaPath: "#/properties/sysctlKeys/type",
+          keyword: "type",
+          params: { type: "array" },
+          message: "must be array",
+        };
+        if (vErrors === null) {
+          vErrors = [err78];
+        } else {
+          vErrors.push(err78);
+        }
+        errors++;
+      }
+    }
+    if (data.healthChecks !== undefined) {
+      let data39 = data.healthChecks;
+      if (Array.isArray(data39)) {
+        const len5 = data39.length;
         for (let i5 = 0; i5 < len5; i5++) {
-          let data38 = data37[i5];
-          if (data38 && typeof data38 == "object" && !Array.isArray(data38)) {
-            if (data38.name === undefined) {
-              const err75 = {
+          let data40 = data39[i5];
+          if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
+            if (data40.name === undefined) {
+              const err79 = {
                 instancePath: instancePath + "/healthChecks/" + i5,
                 schemaPath: "health-check.schema.json/required",
                 keyword: "required",
@@ -1539,14 +1619,14 @@ function validate20(
                 message: "must have required property '" + "name" + "'",
               };
               if (vErrors === null) {
-                vErrors = [err75];
+                vErrors = [err79];
               } else {
-                vErrors.push(err75);
+                vErrors.push(err79);
               }
               errors++;
             }
-            if (data38.kind === undefined) {
-              const err76 = {
+            if (data40.kind === undefined) {
+              const err80 = {
                 instancePath: instancePath + "/healthChecks/" + i5,
                 schemaPath: "health-check.schema.json/required",
                 keyword: "required",
@@ -1554,87 +1634,20 @@ function validate20(
                 message: "must have required property '" + "kind" + "'",
               };
               if (vErrors === null) {
-                vErrors = [err76];
+                vErrors = [err80];
               } else {
-                vErrors.push(err76);
+                vErrors.push(err80);
               }
               errors++;
             }
-            for (const key3 in data38) {
+            for (const key3 in data40) {
               if (!func1.call(schema32.properties, key3)) {
-                const err77 = {
+                const err81 = {
                   instancePath: instancePath + "/healthChecks/" + i5,
                   schemaPath: "health-check.schema.json/additionalProperties",
                   keyword: "additionalProperties",
                   params: { additionalProperty: key3 },
                   message: "must NOT have additional properties",
-                };
-                if (vErrors === null) {
-                  vErrors = [err77];
-                } else {
-                  vErrors.push(err77);
-                }
-                errors++;
-              }
-            }
-            if (data38.name !== undefined) {
-              let data39 = data38.name;
-              if (typeof data39 === "string") {
-                if (func2(data39) > 128) {
-                  const err78 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/name",
-                    schemaPath: "health-check.schema.json/properties/name/maxLength",
-                    keyword: "maxLength",
-                    params: { limit: 128 },
-                    message: "must NOT have more than 128 characters",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err78];
-                  } else {
-                    vErrors.push(err78);
-                  }
-                  errors++;
-                }
-                if (func2(data39) < 1) {
-                  const err79 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/name",
-                    schemaPath: "health-check.schema.json/properties/name/minLength",
-                    keyword: "minLength",
-                    params: { limit: 1 },
-                    message: "must NOT have fewer than 1 characters",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err79];
-                  } else {
-                    vErrors.push(err79);
-                  }
-                  errors++;
-                }
-              } else {
-                const err80 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/name",
-                  schemaPath: "health-check.schema.json/properties/name/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err80];
-                } else {
-                  vErrors.push(err80);
-                }
-                errors++;
-              }
-            }
-            if (data38.kind !== undefined) {
-              let data40 = data38.kind;
-              if (typeof data40 !== "string") {
-                const err81 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
-                  schemaPath: "health-check.schema.json/properties/kind/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
                 };
                 if (vErrors === null) {
                   vErrors = [err81];
@@ -1643,52 +1656,44 @@ function validate20(
                 }
                 errors++;
               }
-              if (
-                !(
-                  data40 === "systemd" ||
-                  data40 === "launchd" ||
-                  data40 === "http" ||
-                  data40 === "tcp" ||
-                  data40 === "command"
-                )
-              ) {
-                const err82 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
-                  schemaPath: "health-check.schema.json/properties/kind/enum",
-                  keyword: "enum",
-                  params: { allowedValues: schema32.properties.kind.enum },
-                  message: "must be equal to one of the allowed values",
-                };
-                if (vErrors === null) {
-                  vErrors = [err82];
-                } else {
-                  vErrors.push(err82);
-                }
-                errors++;
-              }
             }
-            if (data38.unit !== undefined) {
-              if (typeof data38.unit !== "string") {
-                const err83 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/unit",
-                  schemaPath: "health-check.schema.json/properties/unit/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err83];
-                } else {
-                  vErrors.push(err83);
+            if (data40.name !== undefined) {
+              let data41 = data40.name;
+              if (typeof data41 === "string") {
+                if (func2(data41) > 128) {
+                  const err82 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/name",
+                    schemaPath: "health-check.schema.json/properties/name/maxLength",
+                    keyword: "maxLength",
+                    params: { limit: 128 },
+                    message: "must NOT have more than 128 characters",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err82];
+                  } else {
+                    vErrors.push(err82);
+                  }
+                  errors++;
                 }
-                errors++;
-              }
-            }
-            if (data38.label !== undefined) {
-              if (typeof data38.label !== "string") {
+                if (func2(data41) < 1) {
+                  const err83 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/name",
+                    schemaPath: "health-check.schema.json/properties/name/minLength",
+                    keyword: "minLength",
+                    params: { limit: 1 },
+                    message: "must NOT have fewer than 1 characters",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err83];
+                  } else {
+                    vErrors.push(err83);
+                  }
+                  errors++;
+                }
+              } else {
                 const err84 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/label",
-                  schemaPath: "health-check.schema.json/properties/label/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/name",
+                  schemaPath: "health-check.schema.json/properties/name/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1701,11 +1706,12 @@ function validate20(
                 errors++;
               }
             }
-            if (data38.url !== undefined) {
-              if (typeof data38.url !== "string") {
+            if (data40.kind !== undefined) {
+              let data42 = data40.kind;
+              if (typeof data42 !== "string") {
                 const err85 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/url",
-                  schemaPath: "health-check.schema.json/properties/url/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
+                  schemaPath: "health-check.schema.json/properties/kind/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1717,16 +1723,21 @@ function validate20(
                 }
                 errors++;
               }
-            }
-            if (data38.expectStatus !== undefined) {
-              let data44 = data38.expectStatus;
-              if (!(typeof data44 == "number" && !(data44 % 1) && !isNaN(data44) && isFinite(data44))) {
+              if (
+                !(
+                  data42 === "systemd" ||
+                  data42 === "launchd" ||
+                  data42 === "http" ||
+                  data42 === "tcp" ||
+                  data42 === "command"
+                )
+              ) {
                 const err86 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
-                  schemaPath: "health-check.schema.json/properties/expectStatus/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
+                  schemaPath: "health-check.schema.json/properties/kind/enum",
+                  keyword: "enum",
+                  params: { allowedValues: schema32.properties.kind.enum },
+                  message: "must be equal to one of the allowed values",
                 };
                 if (vErrors === null) {
                   vErrors = [err86];
@@ -1735,44 +1746,46 @@ function validate20(
                 }
                 errors++;
               }
-              if (typeof data44 == "number" && isFinite(data44)) {
-                if (data44 > 599 || isNaN(data44)) {
-                  const err87 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
-                    schemaPath: "health-check.schema.json/properties/expectStatus/maximum",
-                    keyword: "maximum",
-                    params: { comparison: "<=", limit: 599 },
-                    message: "must be <= 599",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err87];
-                  } else {
-                    vErrors.push(err87);
-                  }
-                  errors++;
+            }
+            if (data40.unit !== undefined) {
+              if (typeof data40.unit !== "string") {
+                const err87 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/unit",
+                  schemaPath: "health-check.schema.json/properties/unit/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                };
+                if (vErrors === null) {
+                  vErrors = [err87];
+                } else {
+                  vErrors.push(err87);
                 }
-                if (data44 < 100 || isNaN(data44)) {
-                  const err88 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
-                    schemaPath: "health-check.schema.json/properties/expectStatus/minimum",
-                    keyword: "minimum",
-                    params: { comparison: ">=", limit: 100 },
-                    message: "must be >= 100",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err88];
-                  } else {
-                    vErrors.push(err88);
-                  }
-                  errors++;
-                }
+                errors++;
               }
             }
-            if (data38.bodyMatch !== undefined) {
-              if (typeof data38.bodyMatch !== "string") {
+            if (data40.label !== undefined) {
+              if (typeof data40.label !== "string") {
+                const err88 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/label",
+                  schemaPath: "health-check.schema.json/properties/label/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                };
+                if (vErrors === null) {
+                  vErrors = [err88];
+                } else {
+                  vErrors.push(err88);
+                }
+                errors++;
+              }
+            }
+            if (data40.url !== undefined) {
+              if (typeof data40.url !== "string") {
                 const err89 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/bodyMatch",
-                  schemaPath: "health-check.schema.json/properties/bodyMatch/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/url",
+                  schemaPath: "health-check.schema.json/properties/url/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1785,14 +1798,15 @@ function validate20(
                 errors++;
               }
             }
-            if (data38.insecureTls !== undefined) {
-              if (typeof data38.insecureTls !== "boolean") {
+            if (data40.expectStatus !== undefined) {
+              let data46 = data40.expectStatus;
+              if (!(typeof data46 == "number" && !(data46 % 1) && !isNaN(data46) && isFinite(data46))) {
                 const err90 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/insecureTls",
-                  schemaPath: "health-check.schema.json/properties/insecureTls/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
+                  schemaPath: "health-check.schema.json/properties/expectStatus/type",
                   keyword: "type",
-                  params: { type: "boolean" },
-                  message: "must be boolean",
+                  params: { type: "integer" },
+                  message: "must be integer",
                 };
                 if (vErrors === null) {
                   vErrors = [err90];
@@ -1801,50 +1815,47 @@ function validate20(
                 }
                 errors++;
               }
-            }
-            if (data38.caFile !== undefined) {
-              if (typeof data38.caFile !== "string") {
-                const err91 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/caFile",
-                  schemaPath: "health-check.schema.json/properties/caFile/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err91];
-                } else {
-                  vErrors.push(err91);
+              if (typeof data46 == "number" && isFinite(data46)) {
+                if (data46 > 599 || isNaN(data46)) {
+                  const err91 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
+                    schemaPath: "health-check.schema.json/properties/expectStatus/maximum",
+                    keyword: "maximum",
+                    params: { comparison: "<=", limit: 599 },
+                    message: "must be <= 599",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err91];
+                  } else {
+                    vErrors.push(err91);
+                  }
+                  errors++;
                 }
-                errors++;
+                if (data46 < 100 || isNaN(data46)) {
+                  const err92 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
+                    schemaPath: "health-check.schema.json/properties/expectStatus/minimum",
+                    keyword: "minimum",
+                    params: { comparison: ">=", limit: 100 },
+                    message: "must be >= 100",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err92];
+                  } else {
+                    vErrors.push(err92);
+                  }
+                  errors++;
+                }
               }
             }
-            if (data38.host !== undefined) {
-              if (typeof data38.host !== "string") {
-                const err92 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/host",
-                  schemaPath: "health-check.schema.json/properties/host/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err92];
-                } else {
-                  vErrors.push(err92);
-                }
-                errors++;
-              }
-            }
-            if (data38.port !== undefined) {
-              let data49 = data38.port;
-              if (!(typeof data49 == "number" && !(data49 % 1) && !isNaN(data49) && isFinite(data49))) {
+            if (data40.bodyMatch !== undefined) {
+              if (typeof data40.bodyMatch !== "string") {
                 const err93 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/port",
-                  schemaPath: "health-check.schema.json/properties/port/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/bodyMatch",
+                  schemaPath: "health-check.schema.json/properties/bodyMatch/type",
                   keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
+                  params: { type: "string" },
+                  message: "must be string",
                 };
                 if (vErrors === null) {
                   vErrors = [err93];
@@ -1853,9 +1864,78 @@ function validate20(
                 }
                 errors++;
               }
-              if (typeof data49 == "number" && isFinite(data49)) {
-                if (data49 > 65535 || isNaN(data49)) {
-                  const err94 = {
+            }
+            if (data40.insecureTls !== undefined) {
+              if (typeof data40.insecureTls !== "boolean") {
+                const err94 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/insecureTls",
+                  schemaPath: "health-check.schema.json/properties/insecureTls/type",
+                  keyword: "type",
+                  params: { type: "boolean" },
+                  message: "must be boolean",
+                };
+                if (vErrors === null) {
+                  vErrors = [err94];
+                } else {
+                  vErrors.push(err94);
+                }
+                errors++;
+              }
+            }
+            if (data40.caFile !== undefined) {
+              if (typeof data40.caFile !== "string") {
+                const err95 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/caFile",
+                  schemaPath: "health-check.schema.json/properties/caFile/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                };
+                if (vErrors === null) {
+                  vErrors = [err95];
+                } else {
+                  vErrors.push(err95);
+                }
+                errors++;
+              }
+            }
+            if (data40.host !== undefined) {
+              if (typeof data40.host !== "string") {
+                const err96 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/host",
+                  schemaPath: "health-check.schema.json/properties/host/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                };
+                if (vErrors === null) {
+                  vErrors = [err96];
+                } else {
+                  vErrors.push(err96);
+                }
+                errors++;
+              }
+            }
+            if (data40.port !== undefined) {
+              let data51 = data40.port;
+              if (!(typeof data51 == "number" && !(data51 % 1) && !isNaN(data51) && isFinite(data51))) {
+                const err97 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/port",
+                  schemaPath: "health-check.schema.json/properties/port/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err97];
+                } else {
+                  vErrors.push(err97);
+                }
+                errors++;
+              }
+              if (typeof data51 == "number" && isFinite(data51)) {
+                if (data51 > 65535 || isNaN(data51)) {
+                  const err98 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/port",
                     schemaPath: "health-check.schema.json/properties/port/maximum",
                     keyword: "maximum",
@@ -1863,14 +1943,14 @@ function validate20(
                     message: "must be <= 65535",
                   };
                   if (vErrors === null) {
-                    vErrors = [err94];
+                    vErrors = [err98];
                   } else {
-                    vErrors.push(err94);
+                    vErrors.push(err98);
                   }
                   errors++;
                 }
-                if (data49 < 1 || isNaN(data49)) {
-                  const err95 = {
+                if (data51 < 1 || isNaN(data51)) {
+                  const err99 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/port",
                     schemaPath: "health-check.schema.json/properties/port/minimum",
                     keyword: "minimum",
@@ -1878,19 +1958,19 @@ function validate20(
                     message: "must be >= 1",
                   };
                   if (vErrors === null) {
-                    vErrors = [err95];
+                    vErrors = [err99];
                   } else {
-                    vErrors.push(err95);
+                    vErrors.push(err99);
                   }
                   errors++;
                 }
               }
             }
-            if (data38.command !== undefined) {
-              let data50 = data38.command;
-              if (Array.isArray(data50)) {
-                if (data50.length < 1) {
-                  const err96 = {
+            if (data40.command !== undefined) {
+              let data52 = data40.command;
+              if (Array.isArray(data52)) {
+                if (data52.length < 1) {
+                  const err100 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/command",
                     schemaPath: "health-check.schema.json/properties/command/minItems",
                     keyword: "minItems",
@@ -1898,16 +1978,16 @@ function validate20(
                     message: "must NOT have fewer than 1 items",
                   };
                   if (vErrors === null) {
-                    vErrors = [err96];
+                    vErrors = [err100];
                   } else {
-                    vErrors.push(err96);
+                    vErrors.push(err100);
                   }
                   errors++;
                 }
-                const len6 = data50.length;
+                const len6 = data52.length;
                 for (let i6 = 0; i6 < len6; i6++) {
-                  if (typeof data50[i6] !== "string") {
-                    const err97 = {
+                  if (typeof data52[i6] !== "string") {
+                    const err101 = {
                       instancePath: instancePath + "/healthChecks/" + i5 + "/command/" + i6,
                       schemaPath: "health-check.schema.json/properties/command/items/type",
                       keyword: "type",
@@ -1915,91 +1995,20 @@ function validate20(
                       message: "must be string",
                     };
                     if (vErrors === null) {
-                      vErrors = [err97];
+                      vErrors = [err101];
                     } else {
-                      vErrors.push(err97);
+                      vErrors.push(err101);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err98 = {
+                const err102 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/command",
                   schemaPath: "health-check.schema.json/properties/command/type",
                   keyword: "type",
                   params: { type: "array" },
                   message: "must be array",
-                };
-                if (vErrors === null) {
-                  vErrors = [err98];
-                } else {
-                  vErrors.push(err98);
-                }
-                errors++;
-              }
-            }
-            if (data38.expectExit !== undefined) {
-              let data52 = data38.expectExit;
-              if (!(typeof data52 == "number" && !(data52 % 1) && !isNaN(data52) && isFinite(data52))) {
-                const err99 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectExit",
-                  schemaPath: "health-check.schema.json/properties/expectExit/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
-                };
-                if (vErrors === null) {
-                  vErrors = [err99];
-                } else {
-                  vErrors.push(err99);
-                }
-                errors++;
-              }
-            }
-            if (data38.timeoutMs !== undefined) {
-              let data53 = data38.timeoutMs;
-              if (!(typeof data53 == "number" && !(data53 % 1) && !isNaN(data53) && isFinite(data53))) {
-                const err100 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
-                  schemaPath: "health-check.schema.json/properties/timeoutMs/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
-                };
-                if (vErrors === null) {
-                  vErrors = [err100];
-                } else {
-                  vErrors.push(err100);
-                }
-                errors++;
-              }
-              if (typeof data53 == "number" && isFinite(data53)) {
-                if (data53 < 1 || isNaN(data53)) {
-                  const err101 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
-                    schemaPath: "health-check.schema.json/properties/timeoutMs/minimum",
-                    keyword: "minimum",
-                    params: { comparison: ">=", limit: 1 },
-                    message: "must be >= 1",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err101];
-                  } else {
-                    vErrors.push(err101);
-                  }
-                  errors++;
-                }
-              }
-            }
-            if (data38.intervalMs !== undefined) {
-              let data54 = data38.intervalMs;
-              if (!(typeof data54 == "number" && !(data54 % 1) && !isNaN(data54) && isFinite(data54))) {
-                const err102 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/intervalMs",
-                  schemaPath: "health-check.schema.json/properties/intervalMs/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
                 };
                 if (vErrors === null) {
                   vErrors = [err102];
@@ -2008,30 +2017,31 @@ function validate20(
                 }
                 errors++;
               }
-              if (typeof data54 == "number" && isFinite(data54)) {
-                if (data54 < 0 || isNaN(data54)) {
-                  const err103 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/intervalMs",
-                    schemaPath: "health-check.schema.json/properties/intervalMs/minimum",
-                    keyword: "minimum",
-                    params: { comparison: ">=", limit: 0 },
-                    message: "must be >= 0",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err103];
-                  } else {
-                    vErrors.push(err103);
-                  }
-                  errors++;
+            }
+            if (data40.expectExit !== undefined) {
+              let data54 = data40.expectExit;
+              if (!(typeof data54 == "number" && !(data54 % 1) && !isNaN(data54) && isFinite(data54))) {
+                const err103 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectExit",
+                  schemaPath: "health-check.schema.json/properties/expectExit/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err103];
+                } else {
+                  vErrors.push(err103);
                 }
+                errors++;
               }
             }
-            if (data38.retries !== undefined) {
-              let data55 = data38.retries;
+            if (data40.timeoutMs !== undefined) {
+              let data55 = data40.timeoutMs;
               if (!(typeof data55 == "number" && !(data55 % 1) && !isNaN(data55) && isFinite(data55))) {
                 const err104 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/retries",
-                  schemaPath: "health-check.schema.json/properties/retries/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
+                  schemaPath: "health-check.schema.json/properties/timeoutMs/type",
                   keyword: "type",
                   params: { type: "integer" },
                   message: "must be integer",
@@ -2044,13 +2054,13 @@ function validate20(
                 errors++;
               }
               if (typeof data55 == "number" && isFinite(data55)) {
-                if (data55 < 0 || isNaN(data55)) {
+                if (data55 < 1 || isNaN(data55)) {
                   const err105 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/retries",
-                    schemaPath: "health-check.schema.json/properties/retries/minimum",
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
+                    schemaPath: "health-check.schema.json/properties/timeoutMs/minimum",
                     keyword: "minimum",
-                    params: { comparison: ">=", limit: 0 },
-                    message: "must be >= 0",
+                    params: { comparison: ">=", limit: 1 },
+                    message: "must be >= 1",
                   };
                   if (vErrors === null) {
                     vErrors = [err105];
@@ -2061,12 +2071,12 @@ function validate20(
                 }
               }
             }
-            if (data38.initialDelayMs !== undefined) {
-              let data56 = data38.initialDelayMs;
+            if (data40.intervalMs !== undefined) {
+              let data56 = data40.intervalMs;
               if (!(typeof data56 == "number" && !(data56 % 1) && !isNaN(data56) && isFinite(data56))) {
                 const err106 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/initialDelayMs",
-                  schemaPath: "health-check.schema.json/properties/initialDelayMs/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/intervalMs",
+                  schemaPath: "health-check.schema.json/properties/intervalMs/type",
                   keyword: "type",
                   params: { type: "integer" },
                   message: "must be integer",
@@ -2081,8 +2091,8 @@ function validate20(
               if (typeof data56 == "number" && isFinite(data56)) {
                 if (data56 < 0 || isNaN(data56)) {
                   const err107 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/initialDelayMs",
-                    schemaPath: "health-check.schema.json/properties/initialDelayMs/minimum",
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/intervalMs",
+                    schemaPath: "health-check.schema.json/properties/intervalMs/minimum",
                     keyword: "minimum",
                     params: { comparison: ">=", limit: 0 },
                     message: "must be >= 0",
@@ -2096,12 +2106,12 @@ function validate20(
                 }
               }
             }
-            if (data38.failureThreshold !== undefined) {
-              let data57 = data38.failureThreshold;
+            if (data40.retries !== undefined) {
+              let data57 = data40.retries;
               if (!(typeof data57 == "number" && !(data57 % 1) && !isNaN(data57) && isFinite(data57))) {
                 const err108 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/failureThreshold",
-                  schemaPath: "health-check.schema.json/properties/failureThreshold/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/retries",
+                  schemaPath: "health-check.schema.json/properties/retries/type",
                   keyword: "type",
                   params: { type: "integer" },
                   message: "must be integer",
@@ -2114,13 +2124,13 @@ function validate20(
                 errors++;
               }
               if (typeof data57 == "number" && isFinite(data57)) {
-                if (data57 < 1 || isNaN(data57)) {
+                if (data57 < 0 || isNaN(data57)) {
                   const err109 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/failureThreshold",
-                    schemaPath: "health-check.schema.json/properties/failureThreshold/minimum",
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/retries",
+                    schemaPath: "health-check.schema.json/properties/retries/minimum",
                     keyword: "minimum",
-                    params: { comparison: ">=", limit: 1 },
-                    message: "must be >= 1",
+                    params: { comparison: ">=", limit: 0 },
+                    message: "must be >= 0",
                   };
                   if (vErrors === null) {
                     vErrors = [err109];
@@ -2131,8 +2141,78 @@ function validate20(
                 }
               }
             }
+            if (data40.initialDelayMs !== undefined) {
+              let data58 = data40.initialDelayMs;
+              if (!(typeof data58 == "number" && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
+                const err110 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/initialDelayMs",
+                  schemaPath: "health-check.schema.json/properties/initialDelayMs/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err110];
+                } else {
+                  vErrors.push(err110);
+                }
+                errors++;
+              }
+              if (typeof data58 == "number" && isFinite(data58)) {
+                if (data58 < 0 || isNaN(data58)) {
+                  const err111 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/initialDelayMs",
+                    schemaPath: "health-check.schema.json/properties/initialDelayMs/minimum",
+                    keyword: "minimum",
+                    params: { comparison: ">=", limit: 0 },
+                    message: "must be >= 0",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err111];
+                  } else {
+                    vErrors.push(err111);
+                  }
+                  errors++;
+                }
+              }
+            }
+            if (data40.failureThreshold !== undefined) {
+              let data59 = data40.failureThreshold;
+              if (!(typeof data59 == "number" && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
+                const err112 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/failureThreshold",
+                  schemaPath: "health-check.schema.json/properties/failureThreshold/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err112];
+                } else {
+                  vErrors.push(err112);
+                }
+                errors++;
+              }
+              if (typeof data59 == "number" && isFinite(data59)) {
+                if (data59 < 1 || isNaN(data59)) {
+                  const err113 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/failureThreshold",
+                    schemaPath: "health-check.schema.json/properties/failureThreshold/minimum",
+                    keyword: "minimum",
+                    params: { comparison: ">=", limit: 1 },
+                    message: "must be >= 1",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err113];
+                  } else {
+                    vErrors.push(err113);
+                  }
+                  errors++;
+                }
+              }
+            }
           } else {
-            const err110 = {
+            const err114 = {
               instancePath: instancePath + "/healthChecks/" + i5,
               schemaPath: "health-check.schema.json/type",
               keyword: "type",
@@ -2140,15 +2220,15 @@ function validate20(
               message: "must be object",
             };
             if (vErrors === null) {
-              vErrors = [err110];
+              vErrors = [err114];
             } else {
-              vErrors.push(err110);
+              vErrors.push(err114);
             }
             errors++;
           }
         }
       } else {
-        const err111 = {
+        const err115 = {
           instancePath: instancePath + "/healthChecks",
           schemaPath: "#/properties/healthChecks/type",
           keyword: "type",
@@ -2156,92 +2236,22 @@ function validate20(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err111];
+          vErrors = [err115];
         } else {
-          vErrors.push(err111);
+          vErrors.push(err115);
         }
         errors++;
       }
     }
     if (data.healthTimeoutMs !== undefined) {
-      let data58 = data.healthTimeoutMs;
-      if (!(typeof data58 == "number" && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
-        const err112 = {
+      let data60 = data.healthTimeoutMs;
+      if (!(typeof data60 == "number" && !(data60 % 1) && !isNaN(data60) && isFinite(data60))) {
+        const err116 = {
           instancePath: instancePath + "/healthTimeoutMs",
           schemaPath: "#/properties/healthTimeoutMs/type",
           keyword: "type",
           params: { type: "integer" },
           message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err112];
-        } else {
-          vErrors.push(err112);
-        }
-        errors++;
-      }
-      if (typeof data58 == "number" && isFinite(data58)) {
-        if (data58 < 1 || isNaN(data58)) {
-          const err113 = {
-            instancePath: instancePath + "/healthTimeoutMs",
-            schemaPath: "#/properties/healthTimeoutMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
-          };
-          if (vErrors === null) {
-            vErrors = [err113];
-          } else {
-            vErrors.push(err113);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.confirmWindowMs !== undefined) {
-      let data59 = data.confirmWindowMs;
-      if (!(typeof data59 == "number" && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
-        const err114 = {
-          instancePath: instancePath + "/confirmWindowMs",
-          schemaPath: "#/properties/confirmWindowMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err114];
-        } else {
-          vErrors.push(err114);
-        }
-        errors++;
-      }
-      if (typeof data59 == "number" && isFinite(data59)) {
-        if (data59 < 1 || isNaN(data59)) {
-          const err115 = {
-            instancePath: instancePath + "/confirmWindowMs",
-            schemaPath: "#/properties/confirmWindowMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
-          };
-          if (vErrors === null) {
-            vErrors = [err115];
-          } else {
-            vErrors.push(err115);
-          }
-          errors++;
-        }
-      }
-    }
-    if (data.onInconclusive !== undefined) {
-      let data60 = data.onInconclusive;
-      if (typeof data60 !== "string") {
-        const err116 = {
-          instancePath: instancePath + "/onInconclusive",
-          schemaPath: "#/properties/onInconclusive/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err116];
@@ -2250,31 +2260,33 @@ function validate20(
         }
         errors++;
       }
-      if (!(data60 === "rollback" || data60 === "confirm")) {
-        const err117 = {
-          instancePath: instancePath + "/onInconclusive",
-          schemaPath: "#/properties/onInconclusive/enum",
-          keyword: "enum",
-          params: { allowedValues: schema31.properties.onInconclusive.enum },
-          message: "must be equal to one of the allowed values",
-        };
-        if (vErrors === null) {
-          vErrors = [err117];
-        } else {
-          vErrors.push(err117);
+      if (typeof data60 == "number" && isFinite(data60)) {
+        if (data60 < 1 || isNaN(data60)) {
+          const err117 = {
+            instancePath: instancePath + "/healthTimeoutMs",
+            schemaPath: "#/properties/healthTimeoutMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err117];
+          } else {
+            vErrors.push(err117);
+          }
+          errors++;
         }
-        errors++;
       }
     }
-    if (data.logLevel !== undefined) {
-      let data61 = data.logLevel;
-      if (typeof data61 !== "string") {
+    if (data.confirmWindowMs !== undefined) {
+      let data61 = data.confirmWindowMs;
+      if (!(typeof data61 == "number" && !(data61 % 1) && !isNaN(data61) && isFinite(data61))) {
         const err118 = {
-          instancePath: instancePath + "/logLevel",
-          schemaPath: "#/properties/logLevel/type",
+          instancePath: instancePath + "/confirmWindowMs",
+          schemaPath: "#/properties/confirmWindowMs/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "integer" },
+          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err118];
@@ -2283,16 +2295,84 @@ function validate20(
         }
         errors++;
       }
+      if (typeof data61 == "number" && isFinite(data61)) {
+        if (data61 < 1 || isNaN(data61)) {
+          const err119 = {
+            instancePath: instancePath + "/confirmWindowMs",
+            schemaPath: "#/properties/confirmWindowMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err119];
+          } else {
+            vErrors.push(err119);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.onInconclusive !== undefined) {
+      let data62 = data.onInconclusive;
+      if (typeof data62 !== "string") {
+        const err120 = {
+          instancePath: instancePath + "/onInconclusive",
+          schemaPath: "#/properties/onInconclusive/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err120];
+        } else {
+          vErrors.push(err120);
+        }
+        errors++;
+      }
+      if (!(data62 === "rollback" || data62 === "confirm")) {
+        const err121 = {
+          instancePath: instancePath + "/onInconclusive",
+          schemaPath: "#/properties/onInconclusive/enum",
+          keyword: "enum",
+          params: { allowedValues: schema31.properties.onInconclusive.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err121];
+        } else {
+          vErrors.push(err121);
+        }
+        errors++;
+      }
+    }
+    if (data.logLevel !== undefined) {
+      let data63 = data.logLevel;
+      if (typeof data63 !== "string") {
+        const err122 = {
+          instancePath: instancePath + "/logLevel",
+          schemaPath: "#/properties/logLevel/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err122];
+        } else {
+          vErrors.push(err122);
+        }
+        errors++;
+      }
       if (
         !(
-          data61 === "debug" ||
-          data61 === "info" ||
-          data61 === "warn" ||
-          data61 === "error" ||
-          data61 === "silent"
+          data63 === "debug" ||
+          data63 === "info" ||
+          data63 === "warn" ||
+          data63 === "error" ||
+          data63 === "silent"
         )
       ) {
-        const err119 = {
+        const err123 = {
           instancePath: instancePath + "/logLevel",
           schemaPath: "#/properties/logLevel/enum",
           keyword: "enum",
@@ -2300,15 +2380,15 @@ function validate20(
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err119];
+          vErrors = [err123];
         } else {
-          vErrors.push(err119);
+          vErrors.push(err123);
         }
         errors++;
       }
     }
   } else {
-    const err120 = {
+    const err124 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -2316,9 +2396,9 @@ function validate20(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err120];
+      vErrors = [err124];
     } else {
-      vErrors.push(err120);
+      vErrors.push(err124);
     }
     errors++;
   }

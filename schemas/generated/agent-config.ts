@@ -30,6 +30,14 @@ token?: string
 tokenFile?: string
 platform?: ("nixos" | "darwin")
 /**
+ * how generations are switched. nix: the system profile with nix-env and the platform's activation (every real host). simulated: generations are plain directories under simulatedStoreDir, the profile a chain of numbered links the agent writes itself, no Nix involved; only for the demo on machines without Nix (docs/adr/0850-simulated-driver.md). Never chosen automatically; the agent's runtime reports then carry driver: simulated
+ */
+driver?: ("nix" | "simulated")
+/**
+ * required with driver simulated, ignored otherwise: the directory standing for /nix/store (store path /nix/store/<name> is the directory <simulatedStoreDir>/<name>)
+ */
+simulatedStoreDir?: string
+/**
  * @maxItems 64
  */
 tags?: string[]
@@ -239,6 +247,20 @@ export const agentConfigSchema = {
         "darwin"
       ],
       "default": "nixos"
+    },
+    "driver": {
+      "type": "string",
+      "enum": [
+        "nix",
+        "simulated"
+      ],
+      "default": "nix",
+      "description": "how generations are switched. nix: the system profile with nix-env and the platform's activation (every real host). simulated: generations are plain directories under simulatedStoreDir, the profile a chain of numbered links the agent writes itself, no Nix involved; only for the demo on machines without Nix (docs/adr/0850-simulated-driver.md). Never chosen automatically; the agent's runtime reports then carry driver: simulated"
+    },
+    "simulatedStoreDir": {
+      "type": "string",
+      "minLength": 1,
+      "description": "required with driver simulated, ignored otherwise: the directory standing for /nix/store (store path /nix/store/<name> is the directory <simulatedStoreDir>/<name>)"
     },
     "tags": {
       "type": "array",

@@ -8,6 +8,10 @@ machineId: string
 collectedAt: string
 hostName?: string
 platform?: ("nixos" | "darwin")
+/**
+ * how the agent switches generations, when it is not Nix: simulated means plain directories switched by the demo's simulated driver, not a real system (docs/adr/0850-simulated-driver.md)
+ */
+driver?: ("nix" | "simulated")
 bootId?: string
 currentGeneration?: {
 storePath: string
@@ -89,6 +93,14 @@ export const runtimeReportSchema = {
         "nixos",
         "darwin"
       ]
+    },
+    "driver": {
+      "type": "string",
+      "enum": [
+        "nix",
+        "simulated"
+      ],
+      "description": "how the agent switches generations, when it is not Nix: simulated means plain directories switched by the demo's simulated driver, not a real system (docs/adr/0850-simulated-driver.md)"
     },
     "bootId": {
       "type": "string"
