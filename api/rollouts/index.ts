@@ -29,7 +29,7 @@ import { promoteRollout } from "./services/promoteRollout.js";
 import { resumeRollout } from "./services/resumeRollout.js";
 import { retryRollout } from "./services/retryRollout.js";
 import { startRollout } from "./services/startRollout.js";
-import { findRolloutRow, getRolloutRow } from "./store.js";
+import { getRolloutRow } from "./store.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "aborted"]);
 const STATUSES = ["pending", "running", "paused", "succeeded", "failed", "aborted"];
@@ -195,7 +195,8 @@ export const rolloutsResource = new Resource("rollouts", "Governed rollouts: pla
       id: "rollouts.gate-decisions",
       method: "get",
       path: "/rollouts/:id/gate-decisions",
-      summary: "Every governance gate decision of the rollout, as evidence records (kind gate-decision)",
+      summary:
+        "Every governance gate decision of the rollout, as evidence records (kind gate-decision); also for a start the gate blocked (the rollout id of its 412 answer)",
       access: "read",
       responses: [
         {
@@ -210,10 +211,10 @@ export const rolloutsResource = new Resource("rollouts", "Governed rollouts: pla
     },
     (c) => {
       const id = c.req.param("id") ?? "";
-      const row = findRolloutRow(c.var.deps.db, id);
-      return c.json({
-        items: gateDecisionsOf(c.var.deps.db, row ? id : getRolloutRow(c.var.deps.db, id).id),
-      });
+      // A start the gate blocked leaves no rollout row, only its decision: that record must stay readable.
+      const items = gateDecisionsOf(c.var.deps.db, id);
+      if (items.length === 0) getRolloutRow(c.var.deps.db, id);
+      return c.json({ items });
     },
   )
   .op(

@@ -4,7 +4,7 @@ import type { Control } from "../../controls/types.js";
 import type { ControlResult } from "../../schemas/generated/control-result.js";
 import type { Policy, Waiver } from "../../schemas/generated/policy.js";
 import { validate } from "../../schemas/registry.js";
-import { decideGate, type GateInput, type GateTarget } from "./gate.js";
+import { decideGate, type GateDecision, type GateInput, type GateTarget } from "./gate.js";
 
 // Three small controls, so the properties explore the gate and not the catalog.
 const base = {
@@ -139,6 +139,11 @@ describe("decideGate", () => {
     expect(waived.counts.waived).toBe(1);
     const expired = gate({ results, policy: { version: 1, waivers: [waiver({ expiresAt: iso(NOW) })] } });
     expect(expired.decision).toBe("block");
+    // the reason names the waiver that lapsed, so a rollout stopped mid-way explains itself
+    expect(expired.reasons[0]).toMatchObject({ why: "failed", blocking: true });
+    expect(expired.reasons[0]!.waiverId).toBeUndefined();
+    expect(expired.reasons[0]!.message).toBe(`alpha fail (waiver wvr-1 expired at ${iso(NOW)})`);
+    expect(gate({ results }).reasons[0]!.message).toBe("alpha fail");
     const selfApproved = gate({
       results,
       policy: { version: 1, waivers: [waiver({ approvedBy: "alice" })] },
@@ -339,7 +344,16 @@ describe("decideGate properties", () => {
         const expired = i.policy.waivers.map((w) => ({ ...w, expiresAt: iso(NOW - 1) }));
         const withExpired = run({ ...i, policy: { ...i.policy, waivers: expired } });
         const without = run({ ...i, policy: { ...i.policy, waivers: [] } });
-        expect({ ...withExpired, policySha256: "" }).toEqual({ ...without, policySha256: "" });
+        // the same decision, except that a reason may name the waiver that lapsed
+        const unnoted = (d: GateDecision) => ({
+          ...d,
+          policySha256: "",
+          reasons: d.reasons.map((r) => ({
+            ...r,
+            message: r.message.replace(/ \(waiver \S+ expired at \S+\)$/, ""),
+          })),
+        });
+        expect(unnoted(withExpired)).toEqual(unnoted(without));
         expect(withExpired.counts.waived).toBe(0);
       }),
       { numRuns: 300 },

@@ -19,7 +19,7 @@ import type { GateDecision, GateReason, GateVerdictKind } from "../../schemas/ge
 import type { EnforcementMode, Policy } from "../../schemas/generated/policy.js";
 import { modeFor, type NormalisedPolicy, normalisePolicy } from "./policy.js";
 import { type Instant, toIso, toMillis } from "./time.js";
-import { findWaiver } from "./waivers.js";
+import { findExpiredWaiver, findWaiver } from "./waivers.js";
 
 export type { GateDecision, GateReason, GateVerdictKind };
 
@@ -159,10 +159,16 @@ function classify(
           message: `waived by ${waiver.id} until ${waiver.expiresAt}: ${waiver.rationale}`,
           waiverId: waiver.id,
         };
+      const expired =
+        policy.waivers.length > 0
+          ? findExpiredWaiver(policy.waivers, result.controlId, target.host, target.tags ?? [], now)
+          : undefined;
       return {
         why: isDrift(result.controlId) ? "drift" : "failed",
         status: "fail",
-        message: result.message,
+        message: expired
+          ? `${result.message} (waiver ${expired.id} expired at ${expired.expiresAt})`
+          : result.message,
       };
     }
   }

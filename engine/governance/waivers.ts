@@ -71,6 +71,30 @@ export function findWaiver(
   return best;
 }
 
+/**
+ * The covering waiver that expired last before `now` (approved by someone else, otherwise valid): the gate names
+ * it when a fail it used to waive blocks again, so the operator sees why a rollout that started stopped.
+ */
+export function findExpiredWaiver(
+  waivers: readonly Waiver[],
+  controlId: string,
+  host: string,
+  tags: readonly string[],
+  now: Instant,
+): Waiver | undefined {
+  let latest: Waiver | undefined;
+  for (const w of waivers) {
+    if (!waiverCovers(w, controlId, host, tags) || waiverState(w, now) !== "expired") continue;
+    if (
+      !latest ||
+      Date.parse(w.expiresAt) > Date.parse(latest.expiresAt) ||
+      (Date.parse(w.expiresAt) === Date.parse(latest.expiresAt) && w.id < latest.id)
+    )
+      latest = w;
+  }
+  return latest;
+}
+
 const STATE_MESSAGES: Record<
   Exclude<WaiverState, "valid">,
   (w: Waiver) => { field: string; message: string }
