@@ -23,6 +23,9 @@ export interface TestControlPlane {
   caCert: string;
   url: string;
   port: number;
+  /** the dedicated agent listener (`--agent-listen`), when started with `agentListen: true` */
+  agentUrl?: string;
+  agentPort?: number;
   adminToken: string;
   process: Managed;
   /** issues an agent certificate bound to `machineId` with `nixfleet ca issue --machine` */
@@ -102,7 +105,13 @@ export function httpsJson<T>(
 }
 
 /** Creates a CA, server certificate, database and first admin token, and starts `nixfleet server` with mTLS. */
-export async function startControlPlane(options: { extraArgs?: string[] } = {}): Promise<TestControlPlane> {
+export async function startControlPlane(
+  options: {
+    extraArgs?: string[];
+    /** also listen for agents on a port of their own (`--agent-listen`; client certificate required) */
+    agentListen?: boolean;
+  } = {},
+): Promise<TestControlPlane> {
   const dir = tempDir("nixfleet-cp-");
   const caDir = join(dir, "ca");
   const db = join(dir, "state.db");
@@ -119,6 +128,8 @@ export async function startControlPlane(options: { extraArgs?: string[] } = {}):
     token: string;
   };
   const port = await freePort();
+  let agentPort: number | undefined;
+  while (options.agentListen && (agentPort === undefined || agentPort === port)) agentPort = await freePort();
   const caCert = join(caDir, "ca.crt");
   const serverArgs = [
     "server",
@@ -133,6 +144,7 @@ export async function startControlPlane(options: { extraArgs?: string[] } = {}):
     "--client-ca",
     caCert,
     "--json",
+    ...(agentPort !== undefined ? ["--agent-listen", `127.0.0.1:${agentPort}`] : []),
     ...(options.extraArgs ?? []),
   ];
   const start = async (): Promise<Managed> => {
@@ -148,6 +160,7 @@ export async function startControlPlane(options: { extraArgs?: string[] } = {}):
     caCert,
     url,
     port,
+    ...(agentPort !== undefined ? { agentUrl: `https://127.0.0.1:${agentPort}`, agentPort } : {}),
     adminToken: admin.token,
     process: await start(),
     async issueAgentCert(machineId, otherCaDir) {
