@@ -454,7 +454,9 @@ export class Agent {
     if (fields.inconclusive) status.inconclusive = true;
     const current = this.deps.driver.currentSystem();
     if (current) status.currentStorePath = current;
-    if (config.tags.length > 0) status.tags = config.tags;
+    // Always sent, even empty: the control plane makes the machine's agent-declared tags exactly this list, so
+    // dropping a tag from the configuration removes it from the inventory (docs/adr/0820).
+    status.tags = config.tags;
     if (options.queueOnFailure) {
       this.deps.store.queueStatus(status as unknown as Record<string, unknown>);
       await this.flushStatus();

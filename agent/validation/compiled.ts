@@ -63,7 +63,13 @@ const schema31 = {
       description:
         "required with driver simulated, ignored otherwise: the directory standing for /nix/store (store path /nix/store/<name> is the directory <simulatedStoreDir>/<name>)",
     },
-    tags: { type: "array", maxItems: 64, items: { type: "string", maxLength: 64 } },
+    tags: {
+      type: "array",
+      maxItems: 64,
+      items: { type: "string", maxLength: 64, pattern: "^[A-Za-z0-9][A-Za-z0-9._:=/-]{0,63}$" },
+      description:
+        "the machine's tags, reported with every status report; the control plane makes them the machine's agent-declared tags (docs/adr/0820)",
+    },
     pollIntervalMs: {
       type: "integer",
       minimum: 100,
@@ -238,6 +244,7 @@ const func1 = Object.prototype.hasOwnProperty;
 const func2 = runtime0;
 const pattern4 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", "u");
 const pattern5 = new RegExp("^https?://", "u");
+const pattern6 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:=/-]{0,63}$", "u");
 function validate20(
   data,
   { instancePath = "", parentData, parentDataProperty, rootData = data, dynamicAnchors = {} } = {},
@@ -756,8 +763,23 @@ function validate20(
               }
               errors++;
             }
+            if (!pattern6.test(data12)) {
+              const err30 = {
+                instancePath: instancePath + "/tags/" + i0,
+                schemaPath: "#/properties/tags/items/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:=/-]{0,63}$" },
+                message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:=/-]{0,63}$" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
           } else {
-            const err30 = {
+            const err31 = {
               instancePath: instancePath + "/tags/" + i0,
               schemaPath: "#/properties/tags/items/type",
               keyword: "type",
@@ -765,38 +787,20 @@ function validate20(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err30];
+              vErrors = [err31];
             } else {
-              vErrors.push(err30);
+              vErrors.push(err31);
             }
             errors++;
           }
         }
       } else {
-        const err31 = {
+        const err32 = {
           instancePath: instancePath + "/tags",
           schemaPath: "#/properties/tags/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err31];
-        } else {
-          vErrors.push(err31);
-        }
-        errors++;
-      }
-    }
-    if (data.pollIntervalMs !== undefined) {
-      let data13 = data.pollIntervalMs;
-      if (!(typeof data13 == "number" && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
-        const err32 = {
-          instancePath: instancePath + "/pollIntervalMs",
-          schemaPath: "#/properties/pollIntervalMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err32];
@@ -805,9 +809,27 @@ function validate20(
         }
         errors++;
       }
+    }
+    if (data.pollIntervalMs !== undefined) {
+      let data13 = data.pollIntervalMs;
+      if (!(typeof data13 == "number" && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
+        const err33 = {
+          instancePath: instancePath + "/pollIntervalMs",
+          schemaPath: "#/properties/pollIntervalMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
       if (typeof data13 == "number" && isFinite(data13)) {
         if (data13 < 100 || isNaN(data13)) {
-          const err33 = {
+          const err34 = {
             instancePath: instancePath + "/pollIntervalMs",
             schemaPath: "#/properties/pollIntervalMs/minimum",
             keyword: "minimum",
@@ -815,9 +837,9 @@ function validate20(
             message: "must be >= 100",
           };
           if (vErrors === null) {
-            vErrors = [err33];
+            vErrors = [err34];
           } else {
-            vErrors.push(err33);
+            vErrors.push(err34);
           }
           errors++;
         }
@@ -827,27 +849,12 @@ function validate20(
       let data14 = data.jitter;
       if (typeof data14 == "number" && isFinite(data14)) {
         if (data14 > 1 || isNaN(data14)) {
-          const err34 = {
+          const err35 = {
             instancePath: instancePath + "/jitter",
             schemaPath: "#/properties/jitter/maximum",
             keyword: "maximum",
             params: { comparison: "<=", limit: 1 },
             message: "must be <= 1",
-          };
-          if (vErrors === null) {
-            vErrors = [err34];
-          } else {
-            vErrors.push(err34);
-          }
-          errors++;
-        }
-        if (data14 < 0 || isNaN(data14)) {
-          const err35 = {
-            instancePath: instancePath + "/jitter",
-            schemaPath: "#/properties/jitter/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 0 },
-            message: "must be >= 0",
           };
           if (vErrors === null) {
             vErrors = [err35];
@@ -856,31 +863,28 @@ function validate20(
           }
           errors++;
         }
+        if (data14 < 0 || isNaN(data14)) {
+          const err36 = {
+            instancePath: instancePath + "/jitter",
+            schemaPath: "#/properties/jitter/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 0 },
+            message: "must be >= 0",
+          };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
       } else {
-        const err36 = {
+        const err37 = {
           instancePath: instancePath + "/jitter",
           schemaPath: "#/properties/jitter/type",
           keyword: "type",
           params: { type: "number" },
           message: "must be number",
-        };
-        if (vErrors === null) {
-          vErrors = [err36];
-        } else {
-          vErrors.push(err36);
-        }
-        errors++;
-      }
-    }
-    if (data.backoffInitialMs !== undefined) {
-      let data15 = data.backoffInitialMs;
-      if (!(typeof data15 == "number" && !(data15 % 1) && !isNaN(data15) && isFinite(data15))) {
-        const err37 = {
-          instancePath: instancePath + "/backoffInitialMs",
-          schemaPath: "#/properties/backoffInitialMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err37];
@@ -889,9 +893,27 @@ function validate20(
         }
         errors++;
       }
+    }
+    if (data.backoffInitialMs !== undefined) {
+      let data15 = data.backoffInitialMs;
+      if (!(typeof data15 == "number" && !(data15 % 1) && !isNaN(data15) && isFinite(data15))) {
+        const err38 = {
+          instancePath: instancePath + "/backoffInitialMs",
+          schemaPath: "#/properties/backoffInitialMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
       if (typeof data15 == "number" && isFinite(data15)) {
         if (data15 < 1 || isNaN(data15)) {
-          const err38 = {
+          const err39 = {
             instancePath: instancePath + "/backoffInitialMs",
             schemaPath: "#/properties/backoffInitialMs/minimum",
             keyword: "minimum",
@@ -899,9 +921,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err38];
+            vErrors = [err39];
           } else {
-            vErrors.push(err38);
+            vErrors.push(err39);
           }
           errors++;
         }
@@ -910,7 +932,7 @@ function validate20(
     if (data.backoffMaxMs !== undefined) {
       let data16 = data.backoffMaxMs;
       if (!(typeof data16 == "number" && !(data16 % 1) && !isNaN(data16) && isFinite(data16))) {
-        const err39 = {
+        const err40 = {
           instancePath: instancePath + "/backoffMaxMs",
           schemaPath: "#/properties/backoffMaxMs/type",
           keyword: "type",
@@ -918,15 +940,15 @@ function validate20(
           message: "must be integer",
         };
         if (vErrors === null) {
-          vErrors = [err39];
+          vErrors = [err40];
         } else {
-          vErrors.push(err39);
+          vErrors.push(err40);
         }
         errors++;
       }
       if (typeof data16 == "number" && isFinite(data16)) {
         if (data16 < 1 || isNaN(data16)) {
-          const err40 = {
+          const err41 = {
             instancePath: instancePath + "/backoffMaxMs",
             schemaPath: "#/properties/backoffMaxMs/minimum",
             keyword: "minimum",
@@ -934,9 +956,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err40];
+            vErrors = [err41];
           } else {
-            vErrors.push(err40);
+            vErrors.push(err41);
           }
           errors++;
         }
@@ -945,7 +967,7 @@ function validate20(
     if (data.requestTimeoutMs !== undefined) {
       let data17 = data.requestTimeoutMs;
       if (!(typeof data17 == "number" && !(data17 % 1) && !isNaN(data17) && isFinite(data17))) {
-        const err41 = {
+        const err42 = {
           instancePath: instancePath + "/requestTimeoutMs",
           schemaPath: "#/properties/requestTimeoutMs/type",
           keyword: "type",
@@ -953,15 +975,15 @@ function validate20(
           message: "must be integer",
         };
         if (vErrors === null) {
-          vErrors = [err41];
+          vErrors = [err42];
         } else {
-          vErrors.push(err41);
+          vErrors.push(err42);
         }
         errors++;
       }
       if (typeof data17 == "number" && isFinite(data17)) {
         if (data17 < 1 || isNaN(data17)) {
-          const err42 = {
+          const err43 = {
             instancePath: instancePath + "/requestTimeoutMs",
             schemaPath: "#/properties/requestTimeoutMs/minimum",
             keyword: "minimum",
@@ -969,9 +991,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err42];
+            vErrors = [err43];
           } else {
-            vErrors.push(err42);
+            vErrors.push(err43);
           }
           errors++;
         }
@@ -980,7 +1002,7 @@ function validate20(
     if (data.shutdownDeadlineMs !== undefined) {
       let data18 = data.shutdownDeadlineMs;
       if (!(typeof data18 == "number" && !(data18 % 1) && !isNaN(data18) && isFinite(data18))) {
-        const err43 = {
+        const err44 = {
           instancePath: instancePath + "/shutdownDeadlineMs",
           schemaPath: "#/properties/shutdownDeadlineMs/type",
           keyword: "type",
@@ -988,15 +1010,15 @@ function validate20(
           message: "must be integer",
         };
         if (vErrors === null) {
-          vErrors = [err43];
+          vErrors = [err44];
         } else {
-          vErrors.push(err43);
+          vErrors.push(err44);
         }
         errors++;
       }
       if (typeof data18 == "number" && isFinite(data18)) {
         if (data18 < 1 || isNaN(data18)) {
-          const err44 = {
+          const err45 = {
             instancePath: instancePath + "/shutdownDeadlineMs",
             schemaPath: "#/properties/shutdownDeadlineMs/minimum",
             keyword: "minimum",
@@ -1004,9 +1026,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err44];
+            vErrors = [err45];
           } else {
-            vErrors.push(err44);
+            vErrors.push(err45);
           }
           errors++;
         }
@@ -1016,7 +1038,7 @@ function validate20(
       let data19 = data.profilePath;
       if (typeof data19 === "string") {
         if (func2(data19) < 1) {
-          const err45 = {
+          const err46 = {
             instancePath: instancePath + "/profilePath",
             schemaPath: "#/properties/profilePath/minLength",
             keyword: "minLength",
@@ -1024,14 +1046,14 @@ function validate20(
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err45];
+            vErrors = [err46];
           } else {
-            vErrors.push(err45);
+            vErrors.push(err46);
           }
           errors++;
         }
       } else {
-        const err46 = {
+        const err47 = {
           instancePath: instancePath + "/profilePath",
           schemaPath: "#/properties/profilePath/type",
           keyword: "type",
@@ -1039,9 +1061,9 @@ function validate20(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err46];
+          vErrors = [err47];
         } else {
-          vErrors.push(err46);
+          vErrors.push(err47);
         }
         errors++;
       }
@@ -1050,7 +1072,7 @@ function validate20(
       let data20 = data.currentSystemLink;
       if (typeof data20 === "string") {
         if (func2(data20) < 1) {
-          const err47 = {
+          const err48 = {
             instancePath: instancePath + "/currentSystemLink",
             schemaPath: "#/properties/currentSystemLink/minLength",
             keyword: "minLength",
@@ -1058,14 +1080,14 @@ function validate20(
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err47];
+            vErrors = [err48];
           } else {
-            vErrors.push(err47);
+            vErrors.push(err48);
           }
           errors++;
         }
       } else {
-        const err48 = {
+        const err49 = {
           instancePath: instancePath + "/currentSystemLink",
           schemaPath: "#/properties/currentSystemLink/type",
           keyword: "type",
@@ -1073,9 +1095,9 @@ function validate20(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err48];
+          vErrors = [err49];
         } else {
-          vErrors.push(err48);
+          vErrors.push(err49);
         }
         errors++;
       }
@@ -1084,7 +1106,7 @@ function validate20(
       let data21 = data.activationCommand;
       if (Array.isArray(data21)) {
         if (data21.length < 1) {
-          const err49 = {
+          const err50 = {
             instancePath: instancePath + "/activationCommand",
             schemaPath: "#/properties/activationCommand/minItems",
             keyword: "minItems",
@@ -1092,16 +1114,16 @@ function validate20(
             message: "must NOT have fewer than 1 items",
           };
           if (vErrors === null) {
-            vErrors = [err49];
+            vErrors = [err50];
           } else {
-            vErrors.push(err49);
+            vErrors.push(err50);
           }
           errors++;
         }
         const len1 = data21.length;
         for (let i1 = 0; i1 < len1; i1++) {
           if (typeof data21[i1] !== "string") {
-            const err50 = {
+            const err51 = {
               instancePath: instancePath + "/activationCommand/" + i1,
               schemaPath: "#/properties/activationCommand/items/type",
               keyword: "type",
@@ -1109,15 +1131,15 @@ function validate20(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err50];
+              vErrors = [err51];
             } else {
-              vErrors.push(err50);
+              vErrors.push(err51);
             }
             errors++;
           }
         }
       } else {
-        const err51 = {
+        const err52 = {
           instancePath: instancePath + "/activationCommand",
           schemaPath: "#/properties/activationCommand/type",
           keyword: "type",
@@ -1125,9 +1147,9 @@ function validate20(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err51];
+          vErrors = [err52];
         } else {
-          vErrors.push(err51);
+          vErrors.push(err52);
         }
         errors++;
       }
@@ -1136,7 +1158,7 @@ function validate20(
       let data23 = data.rollbackActivationCommand;
       if (Array.isArray(data23)) {
         if (data23.length < 1) {
-          const err52 = {
+          const err53 = {
             instancePath: instancePath + "/rollbackActivationCommand",
             schemaPath: "#/properties/rollbackActivationCommand/minItems",
             keyword: "minItems",
@@ -1144,16 +1166,16 @@ function validate20(
             message: "must NOT have fewer than 1 items",
           };
           if (vErrors === null) {
-            vErrors = [err52];
+            vErrors = [err53];
           } else {
-            vErrors.push(err52);
+            vErrors.push(err53);
           }
           errors++;
         }
         const len2 = data23.length;
         for (let i2 = 0; i2 < len2; i2++) {
           if (typeof data23[i2] !== "string") {
-            const err53 = {
+            const err54 = {
               instancePath: instancePath + "/rollbackActivationCommand/" + i2,
               schemaPath: "#/properties/rollbackActivationCommand/items/type",
               keyword: "type",
@@ -1161,38 +1183,20 @@ function validate20(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err53];
+              vErrors = [err54];
             } else {
-              vErrors.push(err53);
+              vErrors.push(err54);
             }
             errors++;
           }
         }
       } else {
-        const err54 = {
+        const err55 = {
           instancePath: instancePath + "/rollbackActivationCommand",
           schemaPath: "#/properties/rollbackActivationCommand/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err54];
-        } else {
-          vErrors.push(err54);
-        }
-        errors++;
-      }
-    }
-    if (data.activationTimeoutMs !== undefined) {
-      let data25 = data.activationTimeoutMs;
-      if (!(typeof data25 == "number" && !(data25 % 1) && !isNaN(data25) && isFinite(data25))) {
-        const err55 = {
-          instancePath: instancePath + "/activationTimeoutMs",
-          schemaPath: "#/properties/activationTimeoutMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err55];
@@ -1201,9 +1205,27 @@ function validate20(
         }
         errors++;
       }
+    }
+    if (data.activationTimeoutMs !== undefined) {
+      let data25 = data.activationTimeoutMs;
+      if (!(typeof data25 == "number" && !(data25 % 1) && !isNaN(data25) && isFinite(data25))) {
+        const err56 = {
+          instancePath: instancePath + "/activationTimeoutMs",
+          schemaPath: "#/properties/activationTimeoutMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err56];
+        } else {
+          vErrors.push(err56);
+        }
+        errors++;
+      }
       if (typeof data25 == "number" && isFinite(data25)) {
         if (data25 < 1 || isNaN(data25)) {
-          const err56 = {
+          const err57 = {
             instancePath: instancePath + "/activationTimeoutMs",
             schemaPath: "#/properties/activationTimeoutMs/minimum",
             keyword: "minimum",
@@ -1211,9 +1233,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err56];
+            vErrors = [err57];
           } else {
-            vErrors.push(err56);
+            vErrors.push(err57);
           }
           errors++;
         }
@@ -1223,7 +1245,7 @@ function validate20(
       let data26 = data.switchLockPath;
       if (typeof data26 === "string") {
         if (func2(data26) < 1) {
-          const err57 = {
+          const err58 = {
             instancePath: instancePath + "/switchLockPath",
             schemaPath: "#/properties/switchLockPath/minLength",
             keyword: "minLength",
@@ -1231,14 +1253,14 @@ function validate20(
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err57];
+            vErrors = [err58];
           } else {
-            vErrors.push(err57);
+            vErrors.push(err58);
           }
           errors++;
         }
       } else {
-        const err58 = {
+        const err59 = {
           instancePath: instancePath + "/switchLockPath",
           schemaPath: "#/properties/switchLockPath/type",
           keyword: "type",
@@ -1246,9 +1268,9 @@ function validate20(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err58];
+          vErrors = [err59];
         } else {
-          vErrors.push(err58);
+          vErrors.push(err59);
         }
         errors++;
       }
@@ -1256,7 +1278,7 @@ function validate20(
     if (data.cacheUrl !== undefined) {
       let data27 = data.cacheUrl;
       if (typeof data27 !== "string" && data27 !== null) {
-        const err59 = {
+        const err60 = {
           instancePath: instancePath + "/cacheUrl",
           schemaPath: "#/properties/cacheUrl/type",
           keyword: "type",
@@ -1264,9 +1286,9 @@ function validate20(
           message: "must be string,null",
         };
         if (vErrors === null) {
-          vErrors = [err59];
+          vErrors = [err60];
         } else {
-          vErrors.push(err59);
+          vErrors.push(err60);
         }
         errors++;
       }
@@ -1279,7 +1301,7 @@ function validate20(
           let data29 = data28[i3];
           if (typeof data29 === "string") {
             if (func2(data29) < 1) {
-              const err60 = {
+              const err61 = {
                 instancePath: instancePath + "/trustedPublicKeys/" + i3,
                 schemaPath: "#/properties/trustedPublicKeys/items/minLength",
                 keyword: "minLength",
@@ -1287,14 +1309,14 @@ function validate20(
                 message: "must NOT have fewer than 1 characters",
               };
               if (vErrors === null) {
-                vErrors = [err60];
+                vErrors = [err61];
               } else {
-                vErrors.push(err60);
+                vErrors.push(err61);
               }
               errors++;
             }
           } else {
-            const err61 = {
+            const err62 = {
               instancePath: instancePath + "/trustedPublicKeys/" + i3,
               schemaPath: "#/properties/trustedPublicKeys/items/type",
               keyword: "type",
@@ -1302,37 +1324,20 @@ function validate20(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err61];
+              vErrors = [err62];
             } else {
-              vErrors.push(err61);
+              vErrors.push(err62);
             }
             errors++;
           }
         }
       } else {
-        const err62 = {
+        const err63 = {
           instancePath: instancePath + "/trustedPublicKeys",
           schemaPath: "#/properties/trustedPublicKeys/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err62];
-        } else {
-          vErrors.push(err62);
-        }
-        errors++;
-      }
-    }
-    if (data.checkSignatures !== undefined) {
-      if (typeof data.checkSignatures !== "boolean") {
-        const err63 = {
-          instancePath: instancePath + "/checkSignatures",
-          schemaPath: "#/properties/checkSignatures/type",
-          keyword: "type",
-          params: { type: "boolean" },
-          message: "must be boolean",
         };
         if (vErrors === null) {
           vErrors = [err63];
@@ -1342,11 +1347,28 @@ function validate20(
         errors++;
       }
     }
+    if (data.checkSignatures !== undefined) {
+      if (typeof data.checkSignatures !== "boolean") {
+        const err64 = {
+          instancePath: instancePath + "/checkSignatures",
+          schemaPath: "#/properties/checkSignatures/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+        };
+        if (vErrors === null) {
+          vErrors = [err64];
+        } else {
+          vErrors.push(err64);
+        }
+        errors++;
+      }
+    }
     if (data.rootPath !== undefined) {
       let data31 = data.rootPath;
       if (typeof data31 === "string") {
         if (func2(data31) < 1) {
-          const err64 = {
+          const err65 = {
             instancePath: instancePath + "/rootPath",
             schemaPath: "#/properties/rootPath/minLength",
             keyword: "minLength",
@@ -1354,14 +1376,14 @@ function validate20(
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err64];
+            vErrors = [err65];
           } else {
-            vErrors.push(err64);
+            vErrors.push(err65);
           }
           errors++;
         }
       } else {
-        const err65 = {
+        const err66 = {
           instancePath: instancePath + "/rootPath",
           schemaPath: "#/properties/rootPath/type",
           keyword: "type",
@@ -1369,9 +1391,9 @@ function validate20(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err65];
+          vErrors = [err66];
         } else {
-          vErrors.push(err65);
+          vErrors.push(err66);
         }
         errors++;
       }
@@ -1380,7 +1402,7 @@ function validate20(
       let data32 = data.stateDir;
       if (typeof data32 === "string") {
         if (func2(data32) < 1) {
-          const err66 = {
+          const err67 = {
             instancePath: instancePath + "/stateDir",
             schemaPath: "#/properties/stateDir/minLength",
             keyword: "minLength",
@@ -1388,14 +1410,14 @@ function validate20(
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err66];
+            vErrors = [err67];
           } else {
-            vErrors.push(err66);
+            vErrors.push(err67);
           }
           errors++;
         }
       } else {
-        const err67 = {
+        const err68 = {
           instancePath: instancePath + "/stateDir",
           schemaPath: "#/properties/stateDir/type",
           keyword: "type",
@@ -1403,9 +1425,9 @@ function validate20(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err67];
+          vErrors = [err68];
         } else {
-          vErrors.push(err67);
+          vErrors.push(err68);
         }
         errors++;
       }
@@ -1415,30 +1437,12 @@ function validate20(
       if (data33 && typeof data33 == "object" && !Array.isArray(data33)) {
         for (const key2 in data33) {
           if (!(key2 === "maxItems" || key2 === "batchSize")) {
-            const err68 = {
+            const err69 = {
               instancePath: instancePath + "/outbox",
               schemaPath: "#/properties/outbox/additionalProperties",
               keyword: "additionalProperties",
               params: { additionalProperty: key2 },
               message: "must NOT have additional properties",
-            };
-            if (vErrors === null) {
-              vErrors = [err68];
-            } else {
-              vErrors.push(err68);
-            }
-            errors++;
-          }
-        }
-        if (data33.maxItems !== undefined) {
-          let data34 = data33.maxItems;
-          if (!(typeof data34 == "number" && !(data34 % 1) && !isNaN(data34) && isFinite(data34))) {
-            const err69 = {
-              instancePath: instancePath + "/outbox/maxItems",
-              schemaPath: "#/properties/outbox/properties/maxItems/type",
-              keyword: "type",
-              params: { type: "integer" },
-              message: "must be integer",
             };
             if (vErrors === null) {
               vErrors = [err69];
@@ -1447,9 +1451,27 @@ function validate20(
             }
             errors++;
           }
+        }
+        if (data33.maxItems !== undefined) {
+          let data34 = data33.maxItems;
+          if (!(typeof data34 == "number" && !(data34 % 1) && !isNaN(data34) && isFinite(data34))) {
+            const err70 = {
+              instancePath: instancePath + "/outbox/maxItems",
+              schemaPath: "#/properties/outbox/properties/maxItems/type",
+              keyword: "type",
+              params: { type: "integer" },
+              message: "must be integer",
+            };
+            if (vErrors === null) {
+              vErrors = [err70];
+            } else {
+              vErrors.push(err70);
+            }
+            errors++;
+          }
           if (typeof data34 == "number" && isFinite(data34)) {
             if (data34 < 1 || isNaN(data34)) {
-              const err70 = {
+              const err71 = {
                 instancePath: instancePath + "/outbox/maxItems",
                 schemaPath: "#/properties/outbox/properties/maxItems/minimum",
                 keyword: "minimum",
@@ -1457,9 +1479,9 @@ function validate20(
                 message: "must be >= 1",
               };
               if (vErrors === null) {
-                vErrors = [err70];
+                vErrors = [err71];
               } else {
-                vErrors.push(err70);
+                vErrors.push(err71);
               }
               errors++;
             }
@@ -1468,7 +1490,7 @@ function validate20(
         if (data33.batchSize !== undefined) {
           let data35 = data33.batchSize;
           if (!(typeof data35 == "number" && !(data35 % 1) && !isNaN(data35) && isFinite(data35))) {
-            const err71 = {
+            const err72 = {
               instancePath: instancePath + "/outbox/batchSize",
               schemaPath: "#/properties/outbox/properties/batchSize/type",
               keyword: "type",
@@ -1476,35 +1498,20 @@ function validate20(
               message: "must be integer",
             };
             if (vErrors === null) {
-              vErrors = [err71];
+              vErrors = [err72];
             } else {
-              vErrors.push(err71);
+              vErrors.push(err72);
             }
             errors++;
           }
           if (typeof data35 == "number" && isFinite(data35)) {
             if (data35 > 5000 || isNaN(data35)) {
-              const err72 = {
+              const err73 = {
                 instancePath: instancePath + "/outbox/batchSize",
                 schemaPath: "#/properties/outbox/properties/batchSize/maximum",
                 keyword: "maximum",
                 params: { comparison: "<=", limit: 5000 },
                 message: "must be <= 5000",
-              };
-              if (vErrors === null) {
-                vErrors = [err72];
-              } else {
-                vErrors.push(err72);
-              }
-              errors++;
-            }
-            if (data35 < 1 || isNaN(data35)) {
-              const err73 = {
-                instancePath: instancePath + "/outbox/batchSize",
-                schemaPath: "#/properties/outbox/properties/batchSize/minimum",
-                keyword: "minimum",
-                params: { comparison: ">=", limit: 1 },
-                message: "must be >= 1",
               };
               if (vErrors === null) {
                 vErrors = [err73];
@@ -1513,33 +1520,30 @@ function validate20(
               }
               errors++;
             }
+            if (data35 < 1 || isNaN(data35)) {
+              const err74 = {
+                instancePath: instancePath + "/outbox/batchSize",
+                schemaPath: "#/properties/outbox/properties/batchSize/minimum",
+                keyword: "minimum",
+                params: { comparison: ">=", limit: 1 },
+                message: "must be >= 1",
+              };
+              if (vErrors === null) {
+                vErrors = [err74];
+              } else {
+                vErrors.push(err74);
+              }
+              errors++;
+            }
           }
         }
       } else {
-        const err74 = {
+        const err75 = {
           instancePath: instancePath + "/outbox",
           schemaPath: "#/properties/outbox/type",
           keyword: "type",
           params: { type: "object" },
           message: "must be object",
-        };
-        if (vErrors === null) {
-          vErrors = [err74];
-        } else {
-          vErrors.push(err74);
-        }
-        errors++;
-      }
-    }
-    if (data.reportIntervalMs !== undefined) {
-      let data36 = data.reportIntervalMs;
-      if (!(typeof data36 == "number" && !(data36 % 1) && !isNaN(data36) && isFinite(data36))) {
-        const err75 = {
-          instancePath: instancePath + "/reportIntervalMs",
-          schemaPath: "#/properties/reportIntervalMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err75];
@@ -1548,9 +1552,27 @@ function validate20(
         }
         errors++;
       }
+    }
+    if (data.reportIntervalMs !== undefined) {
+      let data36 = data.reportIntervalMs;
+      if (!(typeof data36 == "number" && !(data36 % 1) && !isNaN(data36) && isFinite(data36))) {
+        const err76 = {
+          instancePath: instancePath + "/reportIntervalMs",
+          schemaPath: "#/properties/reportIntervalMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err76];
+        } else {
+          vErrors.push(err76);
+        }
+        errors++;
+      }
       if (typeof data36 == "number" && isFinite(data36)) {
         if (data36 < 1000 || isNaN(data36)) {
-          const err76 = {
+          const err77 = {
             instancePath: instancePath + "/reportIntervalMs",
             schemaPath: "#/properties/reportIntervalMs/minimum",
             keyword: "minimum",
@@ -1558,9 +1580,9 @@ function validate20(
             message: "must be >= 1000",
           };
           if (vErrors === null) {
-            vErrors = [err76];
+            vErrors = [err77];
           } else {
-            vErrors.push(err76);
+            vErrors.push(err77);
           }
           errors++;
         }
@@ -1572,7 +1594,7 @@ function validate20(
         const len4 = data37.length;
         for (let i4 = 0; i4 < len4; i4++) {
           if (typeof data37[i4] !== "string") {
-            const err77 = {
+            const err78 = {
               instancePath: instancePath + "/sysctlKeys/" + i4,
               schemaPath: "#/properties/sysctlKeys/items/type",
               keyword: "type",
@@ -1580,15 +1602,15 @@ function validate20(
               message: "must be string",
             };
             if (vErrors === null) {
-              vErrors = [err77];
+              vErrors = [err78];
             } else {
-              vErrors.push(err77);
+              vErrors.push(err78);
             }
             errors++;
           }
         }
       } else {
-        const err78 = {
+        const err79 = {
           instancePath: instancePath + "/sysctlKeys",
           schemaPath: "#/properties/sysctlKeys/type",
           keyword: "type",
@@ -1596,9 +1618,9 @@ function validate20(
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err78];
+          vErrors = [err79];
         } else {
-          vErrors.push(err78);
+          vErrors.push(err79);
         }
         errors++;
       }
@@ -1611,27 +1633,12 @@ function validate20(
           let data40 = data39[i5];
           if (data40 && typeof data40 == "object" && !Array.isArray(data40)) {
             if (data40.name === undefined) {
-              const err79 = {
+              const err80 = {
                 instancePath: instancePath + "/healthChecks/" + i5,
                 schemaPath: "health-check.schema.json/required",
                 keyword: "required",
                 params: { missingProperty: "name" },
                 message: "must have required property '" + "name" + "'",
-              };
-              if (vErrors === null) {
-                vErrors = [err79];
-              } else {
-                vErrors.push(err79);
-              }
-              errors++;
-            }
-            if (data40.kind === undefined) {
-              const err80 = {
-                instancePath: instancePath + "/healthChecks/" + i5,
-                schemaPath: "health-check.schema.json/required",
-                keyword: "required",
-                params: { missingProperty: "kind" },
-                message: "must have required property '" + "kind" + "'",
               };
               if (vErrors === null) {
                 vErrors = [err80];
@@ -1640,9 +1647,24 @@ function validate20(
               }
               errors++;
             }
+            if (data40.kind === undefined) {
+              const err81 = {
+                instancePath: instancePath + "/healthChecks/" + i5,
+                schemaPath: "health-check.schema.json/required",
+                keyword: "required",
+                params: { missingProperty: "kind" },
+                message: "must have required property '" + "kind" + "'",
+              };
+              if (vErrors === null) {
+                vErrors = [err81];
+              } else {
+                vErrors.push(err81);
+              }
+              errors++;
+            }
             for (const key3 in data40) {
               if (!func1.call(schema32.properties, key3)) {
-                const err81 = {
+                const err82 = {
                   instancePath: instancePath + "/healthChecks/" + i5,
                   schemaPath: "health-check.schema.json/additionalProperties",
                   keyword: "additionalProperties",
@@ -1650,9 +1672,9 @@ function validate20(
                   message: "must NOT have additional properties",
                 };
                 if (vErrors === null) {
-                  vErrors = [err81];
+                  vErrors = [err82];
                 } else {
-                  vErrors.push(err81);
+                  vErrors.push(err82);
                 }
                 errors++;
               }
@@ -1661,27 +1683,12 @@ function validate20(
               let data41 = data40.name;
               if (typeof data41 === "string") {
                 if (func2(data41) > 128) {
-                  const err82 = {
+                  const err83 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/name",
                     schemaPath: "health-check.schema.json/properties/name/maxLength",
                     keyword: "maxLength",
                     params: { limit: 128 },
                     message: "must NOT have more than 128 characters",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err82];
-                  } else {
-                    vErrors.push(err82);
-                  }
-                  errors++;
-                }
-                if (func2(data41) < 1) {
-                  const err83 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/name",
-                    schemaPath: "health-check.schema.json/properties/name/minLength",
-                    keyword: "minLength",
-                    params: { limit: 1 },
-                    message: "must NOT have fewer than 1 characters",
                   };
                   if (vErrors === null) {
                     vErrors = [err83];
@@ -1690,28 +1697,25 @@ function validate20(
                   }
                   errors++;
                 }
+                if (func2(data41) < 1) {
+                  const err84 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/name",
+                    schemaPath: "health-check.schema.json/properties/name/minLength",
+                    keyword: "minLength",
+                    params: { limit: 1 },
+                    message: "must NOT have fewer than 1 characters",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err84];
+                  } else {
+                    vErrors.push(err84);
+                  }
+                  errors++;
+                }
               } else {
-                const err84 = {
+                const err85 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/name",
                   schemaPath: "health-check.schema.json/properties/name/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err84];
-                } else {
-                  vErrors.push(err84);
-                }
-                errors++;
-              }
-            }
-            if (data40.kind !== undefined) {
-              let data42 = data40.kind;
-              if (typeof data42 !== "string") {
-                const err85 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
-                  schemaPath: "health-check.schema.json/properties/kind/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1720,6 +1724,24 @@ function validate20(
                   vErrors = [err85];
                 } else {
                   vErrors.push(err85);
+                }
+                errors++;
+              }
+            }
+            if (data40.kind !== undefined) {
+              let data42 = data40.kind;
+              if (typeof data42 !== "string") {
+                const err86 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
+                  schemaPath: "health-check.schema.json/properties/kind/type",
+                  keyword: "type",
+                  params: { type: "string" },
+                  message: "must be string",
+                };
+                if (vErrors === null) {
+                  vErrors = [err86];
+                } else {
+                  vErrors.push(err86);
                 }
                 errors++;
               }
@@ -1732,29 +1754,12 @@ function validate20(
                   data42 === "command"
                 )
               ) {
-                const err86 = {
+                const err87 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/kind",
                   schemaPath: "health-check.schema.json/properties/kind/enum",
                   keyword: "enum",
                   params: { allowedValues: schema32.properties.kind.enum },
                   message: "must be equal to one of the allowed values",
-                };
-                if (vErrors === null) {
-                  vErrors = [err86];
-                } else {
-                  vErrors.push(err86);
-                }
-                errors++;
-              }
-            }
-            if (data40.unit !== undefined) {
-              if (typeof data40.unit !== "string") {
-                const err87 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/unit",
-                  schemaPath: "health-check.schema.json/properties/unit/type",
-                  keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
                 };
                 if (vErrors === null) {
                   vErrors = [err87];
@@ -1764,11 +1769,11 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.label !== undefined) {
-              if (typeof data40.label !== "string") {
+            if (data40.unit !== undefined) {
+              if (typeof data40.unit !== "string") {
                 const err88 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/label",
-                  schemaPath: "health-check.schema.json/properties/label/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/unit",
+                  schemaPath: "health-check.schema.json/properties/unit/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1781,11 +1786,11 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.url !== undefined) {
-              if (typeof data40.url !== "string") {
+            if (data40.label !== undefined) {
+              if (typeof data40.label !== "string") {
                 const err89 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/url",
-                  schemaPath: "health-check.schema.json/properties/url/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/label",
+                  schemaPath: "health-check.schema.json/properties/label/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1798,15 +1803,14 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.expectStatus !== undefined) {
-              let data46 = data40.expectStatus;
-              if (!(typeof data46 == "number" && !(data46 % 1) && !isNaN(data46) && isFinite(data46))) {
+            if (data40.url !== undefined) {
+              if (typeof data40.url !== "string") {
                 const err90 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
-                  schemaPath: "health-check.schema.json/properties/expectStatus/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/url",
+                  schemaPath: "health-check.schema.json/properties/url/type",
                   keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
+                  params: { type: "string" },
+                  message: "must be string",
                 };
                 if (vErrors === null) {
                   vErrors = [err90];
@@ -1815,29 +1819,32 @@ function validate20(
                 }
                 errors++;
               }
+            }
+            if (data40.expectStatus !== undefined) {
+              let data46 = data40.expectStatus;
+              if (!(typeof data46 == "number" && !(data46 % 1) && !isNaN(data46) && isFinite(data46))) {
+                const err91 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
+                  schemaPath: "health-check.schema.json/properties/expectStatus/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err91];
+                } else {
+                  vErrors.push(err91);
+                }
+                errors++;
+              }
               if (typeof data46 == "number" && isFinite(data46)) {
                 if (data46 > 599 || isNaN(data46)) {
-                  const err91 = {
+                  const err92 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
                     schemaPath: "health-check.schema.json/properties/expectStatus/maximum",
                     keyword: "maximum",
                     params: { comparison: "<=", limit: 599 },
                     message: "must be <= 599",
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err91];
-                  } else {
-                    vErrors.push(err91);
-                  }
-                  errors++;
-                }
-                if (data46 < 100 || isNaN(data46)) {
-                  const err92 = {
-                    instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
-                    schemaPath: "health-check.schema.json/properties/expectStatus/minimum",
-                    keyword: "minimum",
-                    params: { comparison: ">=", limit: 100 },
-                    message: "must be >= 100",
                   };
                   if (vErrors === null) {
                     vErrors = [err92];
@@ -1846,33 +1853,31 @@ function validate20(
                   }
                   errors++;
                 }
+                if (data46 < 100 || isNaN(data46)) {
+                  const err93 = {
+                    instancePath: instancePath + "/healthChecks/" + i5 + "/expectStatus",
+                    schemaPath: "health-check.schema.json/properties/expectStatus/minimum",
+                    keyword: "minimum",
+                    params: { comparison: ">=", limit: 100 },
+                    message: "must be >= 100",
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err93];
+                  } else {
+                    vErrors.push(err93);
+                  }
+                  errors++;
+                }
               }
             }
             if (data40.bodyMatch !== undefined) {
               if (typeof data40.bodyMatch !== "string") {
-                const err93 = {
+                const err94 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/bodyMatch",
                   schemaPath: "health-check.schema.json/properties/bodyMatch/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
-                };
-                if (vErrors === null) {
-                  vErrors = [err93];
-                } else {
-                  vErrors.push(err93);
-                }
-                errors++;
-              }
-            }
-            if (data40.insecureTls !== undefined) {
-              if (typeof data40.insecureTls !== "boolean") {
-                const err94 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/insecureTls",
-                  schemaPath: "health-check.schema.json/properties/insecureTls/type",
-                  keyword: "type",
-                  params: { type: "boolean" },
-                  message: "must be boolean",
                 };
                 if (vErrors === null) {
                   vErrors = [err94];
@@ -1882,14 +1887,14 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.caFile !== undefined) {
-              if (typeof data40.caFile !== "string") {
+            if (data40.insecureTls !== undefined) {
+              if (typeof data40.insecureTls !== "boolean") {
                 const err95 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/caFile",
-                  schemaPath: "health-check.schema.json/properties/caFile/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/insecureTls",
+                  schemaPath: "health-check.schema.json/properties/insecureTls/type",
                   keyword: "type",
-                  params: { type: "string" },
-                  message: "must be string",
+                  params: { type: "boolean" },
+                  message: "must be boolean",
                 };
                 if (vErrors === null) {
                   vErrors = [err95];
@@ -1899,11 +1904,11 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.host !== undefined) {
-              if (typeof data40.host !== "string") {
+            if (data40.caFile !== undefined) {
+              if (typeof data40.caFile !== "string") {
                 const err96 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/host",
-                  schemaPath: "health-check.schema.json/properties/host/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/caFile",
+                  schemaPath: "health-check.schema.json/properties/caFile/type",
                   keyword: "type",
                   params: { type: "string" },
                   message: "must be string",
@@ -1916,15 +1921,14 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.port !== undefined) {
-              let data51 = data40.port;
-              if (!(typeof data51 == "number" && !(data51 % 1) && !isNaN(data51) && isFinite(data51))) {
+            if (data40.host !== undefined) {
+              if (typeof data40.host !== "string") {
                 const err97 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/port",
-                  schemaPath: "health-check.schema.json/properties/port/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/host",
+                  schemaPath: "health-check.schema.json/properties/host/type",
                   keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
+                  params: { type: "string" },
+                  message: "must be string",
                 };
                 if (vErrors === null) {
                   vErrors = [err97];
@@ -1933,9 +1937,27 @@ function validate20(
                 }
                 errors++;
               }
+            }
+            if (data40.port !== undefined) {
+              let data51 = data40.port;
+              if (!(typeof data51 == "number" && !(data51 % 1) && !isNaN(data51) && isFinite(data51))) {
+                const err98 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/port",
+                  schemaPath: "health-check.schema.json/properties/port/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err98];
+                } else {
+                  vErrors.push(err98);
+                }
+                errors++;
+              }
               if (typeof data51 == "number" && isFinite(data51)) {
                 if (data51 > 65535 || isNaN(data51)) {
-                  const err98 = {
+                  const err99 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/port",
                     schemaPath: "health-check.schema.json/properties/port/maximum",
                     keyword: "maximum",
@@ -1943,14 +1965,14 @@ function validate20(
                     message: "must be <= 65535",
                   };
                   if (vErrors === null) {
-                    vErrors = [err98];
+                    vErrors = [err99];
                   } else {
-                    vErrors.push(err98);
+                    vErrors.push(err99);
                   }
                   errors++;
                 }
                 if (data51 < 1 || isNaN(data51)) {
-                  const err99 = {
+                  const err100 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/port",
                     schemaPath: "health-check.schema.json/properties/port/minimum",
                     keyword: "minimum",
@@ -1958,9 +1980,9 @@ function validate20(
                     message: "must be >= 1",
                   };
                   if (vErrors === null) {
-                    vErrors = [err99];
+                    vErrors = [err100];
                   } else {
-                    vErrors.push(err99);
+                    vErrors.push(err100);
                   }
                   errors++;
                 }
@@ -1970,7 +1992,7 @@ function validate20(
               let data52 = data40.command;
               if (Array.isArray(data52)) {
                 if (data52.length < 1) {
-                  const err100 = {
+                  const err101 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/command",
                     schemaPath: "health-check.schema.json/properties/command/minItems",
                     keyword: "minItems",
@@ -1978,16 +2000,16 @@ function validate20(
                     message: "must NOT have fewer than 1 items",
                   };
                   if (vErrors === null) {
-                    vErrors = [err100];
+                    vErrors = [err101];
                   } else {
-                    vErrors.push(err100);
+                    vErrors.push(err101);
                   }
                   errors++;
                 }
                 const len6 = data52.length;
                 for (let i6 = 0; i6 < len6; i6++) {
                   if (typeof data52[i6] !== "string") {
-                    const err101 = {
+                    const err102 = {
                       instancePath: instancePath + "/healthChecks/" + i5 + "/command/" + i6,
                       schemaPath: "health-check.schema.json/properties/command/items/type",
                       keyword: "type",
@@ -1995,38 +2017,20 @@ function validate20(
                       message: "must be string",
                     };
                     if (vErrors === null) {
-                      vErrors = [err101];
+                      vErrors = [err102];
                     } else {
-                      vErrors.push(err101);
+                      vErrors.push(err102);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err102 = {
+                const err103 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/command",
                   schemaPath: "health-check.schema.json/properties/command/type",
                   keyword: "type",
                   params: { type: "array" },
                   message: "must be array",
-                };
-                if (vErrors === null) {
-                  vErrors = [err102];
-                } else {
-                  vErrors.push(err102);
-                }
-                errors++;
-              }
-            }
-            if (data40.expectExit !== undefined) {
-              let data54 = data40.expectExit;
-              if (!(typeof data54 == "number" && !(data54 % 1) && !isNaN(data54) && isFinite(data54))) {
-                const err103 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectExit",
-                  schemaPath: "health-check.schema.json/properties/expectExit/type",
-                  keyword: "type",
-                  params: { type: "integer" },
-                  message: "must be integer",
                 };
                 if (vErrors === null) {
                   vErrors = [err103];
@@ -2036,12 +2040,12 @@ function validate20(
                 errors++;
               }
             }
-            if (data40.timeoutMs !== undefined) {
-              let data55 = data40.timeoutMs;
-              if (!(typeof data55 == "number" && !(data55 % 1) && !isNaN(data55) && isFinite(data55))) {
+            if (data40.expectExit !== undefined) {
+              let data54 = data40.expectExit;
+              if (!(typeof data54 == "number" && !(data54 % 1) && !isNaN(data54) && isFinite(data54))) {
                 const err104 = {
-                  instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
-                  schemaPath: "health-check.schema.json/properties/timeoutMs/type",
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/expectExit",
+                  schemaPath: "health-check.schema.json/properties/expectExit/type",
                   keyword: "type",
                   params: { type: "integer" },
                   message: "must be integer",
@@ -2053,9 +2057,27 @@ function validate20(
                 }
                 errors++;
               }
+            }
+            if (data40.timeoutMs !== undefined) {
+              let data55 = data40.timeoutMs;
+              if (!(typeof data55 == "number" && !(data55 % 1) && !isNaN(data55) && isFinite(data55))) {
+                const err105 = {
+                  instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
+                  schemaPath: "health-check.schema.json/properties/timeoutMs/type",
+                  keyword: "type",
+                  params: { type: "integer" },
+                  message: "must be integer",
+                };
+                if (vErrors === null) {
+                  vErrors = [err105];
+                } else {
+                  vErrors.push(err105);
+                }
+                errors++;
+              }
               if (typeof data55 == "number" && isFinite(data55)) {
                 if (data55 < 1 || isNaN(data55)) {
-                  const err105 = {
+                  const err106 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/timeoutMs",
                     schemaPath: "health-check.schema.json/properties/timeoutMs/minimum",
                     keyword: "minimum",
@@ -2063,9 +2085,9 @@ function validate20(
                     message: "must be >= 1",
                   };
                   if (vErrors === null) {
-                    vErrors = [err105];
+                    vErrors = [err106];
                   } else {
-                    vErrors.push(err105);
+                    vErrors.push(err106);
                   }
                   errors++;
                 }
@@ -2074,7 +2096,7 @@ function validate20(
             if (data40.intervalMs !== undefined) {
               let data56 = data40.intervalMs;
               if (!(typeof data56 == "number" && !(data56 % 1) && !isNaN(data56) && isFinite(data56))) {
-                const err106 = {
+                const err107 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/intervalMs",
                   schemaPath: "health-check.schema.json/properties/intervalMs/type",
                   keyword: "type",
@@ -2082,15 +2104,15 @@ function validate20(
                   message: "must be integer",
                 };
                 if (vErrors === null) {
-                  vErrors = [err106];
+                  vErrors = [err107];
                 } else {
-                  vErrors.push(err106);
+                  vErrors.push(err107);
                 }
                 errors++;
               }
               if (typeof data56 == "number" && isFinite(data56)) {
                 if (data56 < 0 || isNaN(data56)) {
-                  const err107 = {
+                  const err108 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/intervalMs",
                     schemaPath: "health-check.schema.json/properties/intervalMs/minimum",
                     keyword: "minimum",
@@ -2098,9 +2120,9 @@ function validate20(
                     message: "must be >= 0",
                   };
                   if (vErrors === null) {
-                    vErrors = [err107];
+                    vErrors = [err108];
                   } else {
-                    vErrors.push(err107);
+                    vErrors.push(err108);
                   }
                   errors++;
                 }
@@ -2109,7 +2131,7 @@ function validate20(
             if (data40.retries !== undefined) {
               let data57 = data40.retries;
               if (!(typeof data57 == "number" && !(data57 % 1) && !isNaN(data57) && isFinite(data57))) {
-                const err108 = {
+                const err109 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/retries",
                   schemaPath: "health-check.schema.json/properties/retries/type",
                   keyword: "type",
@@ -2117,15 +2139,15 @@ function validate20(
                   message: "must be integer",
                 };
                 if (vErrors === null) {
-                  vErrors = [err108];
+                  vErrors = [err109];
                 } else {
-                  vErrors.push(err108);
+                  vErrors.push(err109);
                 }
                 errors++;
               }
               if (typeof data57 == "number" && isFinite(data57)) {
                 if (data57 < 0 || isNaN(data57)) {
-                  const err109 = {
+                  const err110 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/retries",
                     schemaPath: "health-check.schema.json/properties/retries/minimum",
                     keyword: "minimum",
@@ -2133,9 +2155,9 @@ function validate20(
                     message: "must be >= 0",
                   };
                   if (vErrors === null) {
-                    vErrors = [err109];
+                    vErrors = [err110];
                   } else {
-                    vErrors.push(err109);
+                    vErrors.push(err110);
                   }
                   errors++;
                 }
@@ -2144,7 +2166,7 @@ function validate20(
             if (data40.initialDelayMs !== undefined) {
               let data58 = data40.initialDelayMs;
               if (!(typeof data58 == "number" && !(data58 % 1) && !isNaN(data58) && isFinite(data58))) {
-                const err110 = {
+                const err111 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/initialDelayMs",
                   schemaPath: "health-check.schema.json/properties/initialDelayMs/type",
                   keyword: "type",
@@ -2152,15 +2174,15 @@ function validate20(
                   message: "must be integer",
                 };
                 if (vErrors === null) {
-                  vErrors = [err110];
+                  vErrors = [err111];
                 } else {
-                  vErrors.push(err110);
+                  vErrors.push(err111);
                 }
                 errors++;
               }
               if (typeof data58 == "number" && isFinite(data58)) {
                 if (data58 < 0 || isNaN(data58)) {
-                  const err111 = {
+                  const err112 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/initialDelayMs",
                     schemaPath: "health-check.schema.json/properties/initialDelayMs/minimum",
                     keyword: "minimum",
@@ -2168,9 +2190,9 @@ function validate20(
                     message: "must be >= 0",
                   };
                   if (vErrors === null) {
-                    vErrors = [err111];
+                    vErrors = [err112];
                   } else {
-                    vErrors.push(err111);
+                    vErrors.push(err112);
                   }
                   errors++;
                 }
@@ -2179,7 +2201,7 @@ function validate20(
             if (data40.failureThreshold !== undefined) {
               let data59 = data40.failureThreshold;
               if (!(typeof data59 == "number" && !(data59 % 1) && !isNaN(data59) && isFinite(data59))) {
-                const err112 = {
+                const err113 = {
                   instancePath: instancePath + "/healthChecks/" + i5 + "/failureThreshold",
                   schemaPath: "health-check.schema.json/properties/failureThreshold/type",
                   keyword: "type",
@@ -2187,15 +2209,15 @@ function validate20(
                   message: "must be integer",
                 };
                 if (vErrors === null) {
-                  vErrors = [err112];
+                  vErrors = [err113];
                 } else {
-                  vErrors.push(err112);
+                  vErrors.push(err113);
                 }
                 errors++;
               }
               if (typeof data59 == "number" && isFinite(data59)) {
                 if (data59 < 1 || isNaN(data59)) {
-                  const err113 = {
+                  const err114 = {
                     instancePath: instancePath + "/healthChecks/" + i5 + "/failureThreshold",
                     schemaPath: "health-check.schema.json/properties/failureThreshold/minimum",
                     keyword: "minimum",
@@ -2203,16 +2225,16 @@ function validate20(
                     message: "must be >= 1",
                   };
                   if (vErrors === null) {
-                    vErrors = [err113];
+                    vErrors = [err114];
                   } else {
-                    vErrors.push(err113);
+                    vErrors.push(err114);
                   }
                   errors++;
                 }
               }
             }
           } else {
-            const err114 = {
+            const err115 = {
               instancePath: instancePath + "/healthChecks/" + i5,
               schemaPath: "health-check.schema.json/type",
               keyword: "type",
@@ -2220,38 +2242,20 @@ function validate20(
               message: "must be object",
             };
             if (vErrors === null) {
-              vErrors = [err114];
+              vErrors = [err115];
             } else {
-              vErrors.push(err114);
+              vErrors.push(err115);
             }
             errors++;
           }
         }
       } else {
-        const err115 = {
+        const err116 = {
           instancePath: instancePath + "/healthChecks",
           schemaPath: "#/properties/healthChecks/type",
           keyword: "type",
           params: { type: "array" },
           message: "must be array",
-        };
-        if (vErrors === null) {
-          vErrors = [err115];
-        } else {
-          vErrors.push(err115);
-        }
-        errors++;
-      }
-    }
-    if (data.healthTimeoutMs !== undefined) {
-      let data60 = data.healthTimeoutMs;
-      if (!(typeof data60 == "number" && !(data60 % 1) && !isNaN(data60) && isFinite(data60))) {
-        const err116 = {
-          instancePath: instancePath + "/healthTimeoutMs",
-          schemaPath: "#/properties/healthTimeoutMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err116];
@@ -2260,9 +2264,27 @@ function validate20(
         }
         errors++;
       }
+    }
+    if (data.healthTimeoutMs !== undefined) {
+      let data60 = data.healthTimeoutMs;
+      if (!(typeof data60 == "number" && !(data60 % 1) && !isNaN(data60) && isFinite(data60))) {
+        const err117 = {
+          instancePath: instancePath + "/healthTimeoutMs",
+          schemaPath: "#/properties/healthTimeoutMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err117];
+        } else {
+          vErrors.push(err117);
+        }
+        errors++;
+      }
       if (typeof data60 == "number" && isFinite(data60)) {
         if (data60 < 1 || isNaN(data60)) {
-          const err117 = {
+          const err118 = {
             instancePath: instancePath + "/healthTimeoutMs",
             schemaPath: "#/properties/healthTimeoutMs/minimum",
             keyword: "minimum",
@@ -2270,9 +2292,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err117];
+            vErrors = [err118];
           } else {
-            vErrors.push(err117);
+            vErrors.push(err118);
           }
           errors++;
         }
@@ -2281,7 +2303,7 @@ function validate20(
     if (data.confirmWindowMs !== undefined) {
       let data61 = data.confirmWindowMs;
       if (!(typeof data61 == "number" && !(data61 % 1) && !isNaN(data61) && isFinite(data61))) {
-        const err118 = {
+        const err119 = {
           instancePath: instancePath + "/confirmWindowMs",
           schemaPath: "#/properties/confirmWindowMs/type",
           keyword: "type",
@@ -2289,15 +2311,15 @@ function validate20(
           message: "must be integer",
         };
         if (vErrors === null) {
-          vErrors = [err118];
+          vErrors = [err119];
         } else {
-          vErrors.push(err118);
+          vErrors.push(err119);
         }
         errors++;
       }
       if (typeof data61 == "number" && isFinite(data61)) {
         if (data61 < 1 || isNaN(data61)) {
-          const err119 = {
+          const err120 = {
             instancePath: instancePath + "/confirmWindowMs",
             schemaPath: "#/properties/confirmWindowMs/minimum",
             keyword: "minimum",
@@ -2305,9 +2327,9 @@ function validate20(
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err119];
+            vErrors = [err120];
           } else {
-            vErrors.push(err119);
+            vErrors.push(err120);
           }
           errors++;
         }
@@ -2316,27 +2338,12 @@ function validate20(
     if (data.onInconclusive !== undefined) {
       let data62 = data.onInconclusive;
       if (typeof data62 !== "string") {
-        const err120 = {
+        const err121 = {
           instancePath: instancePath + "/onInconclusive",
           schemaPath: "#/properties/onInconclusive/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err120];
-        } else {
-          vErrors.push(err120);
-        }
-        errors++;
-      }
-      if (!(data62 === "rollback" || data62 === "confirm")) {
-        const err121 = {
-          instancePath: instancePath + "/onInconclusive",
-          schemaPath: "#/properties/onInconclusive/enum",
-          keyword: "enum",
-          params: { allowedValues: schema31.properties.onInconclusive.enum },
-          message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
           vErrors = [err121];
@@ -2345,11 +2352,26 @@ function validate20(
         }
         errors++;
       }
+      if (!(data62 === "rollback" || data62 === "confirm")) {
+        const err122 = {
+          instancePath: instancePath + "/onInconclusive",
+          schemaPath: "#/properties/onInconclusive/enum",
+          keyword: "enum",
+          params: { allowedValues: schema31.properties.onInconclusive.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err122];
+        } else {
+          vErrors.push(err122);
+        }
+        errors++;
+      }
     }
     if (data.logLevel !== undefined) {
       let data63 = data.logLevel;
       if (typeof data63 !== "string") {
-        const err122 = {
+        const err123 = {
           instancePath: instancePath + "/logLevel",
           schemaPath: "#/properties/logLevel/type",
           keyword: "type",
@@ -2357,9 +2379,9 @@ function validate20(
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err122];
+          vErrors = [err123];
         } else {
-          vErrors.push(err122);
+          vErrors.push(err123);
         }
         errors++;
       }
@@ -2372,7 +2394,7 @@ function validate20(
           data63 === "silent"
         )
       ) {
-        const err123 = {
+        const err124 = {
           instancePath: instancePath + "/logLevel",
           schemaPath: "#/properties/logLevel/enum",
           keyword: "enum",
@@ -2380,15 +2402,15 @@ function validate20(
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err123];
+          vErrors = [err124];
         } else {
-          vErrors.push(err123);
+          vErrors.push(err124);
         }
         errors++;
       }
     }
   } else {
-    const err124 = {
+    const err125 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -2396,9 +2418,9 @@ function validate20(
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err124];
+      vErrors = [err125];
     } else {
-      vErrors.push(err124);
+      vErrors.push(err125);
     }
     errors++;
   }

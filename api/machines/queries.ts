@@ -9,13 +9,23 @@ type MachineRow = typeof machines.$inferSelect;
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function toMachine(row: MachineRow, tags: string[]): Machine {
+/** A machine's tags, and those of them its agent declares (the rest were set by operators). */
+export interface MachineTags {
+  tags: string[];
+  agentTags: string[];
+}
+
+const NO_TAGS: MachineTags = { tags: [], agentTags: [] };
+
+export function toMachine(row: MachineRow, tags: MachineTags = NO_TAGS): Machine {
   return {
     id: row.id,
     hostName: row.hostName,
     platform: row.platform ?? null,
     lifecycle: row.lifecycle,
-    tags: [...tags].sort(),
+    tags: [...tags.tags].sort(),
+    // only when the agent declares some: machines without agent tags look as they always did
+    ...(tags.agentTags.length > 0 ? { agentTags: [...tags.agentTags].sort() } : {}),
     registeredAt: new Date(row.registeredAt).toISOString(),
     updatedAt: new Date(row.updatedAt).toISOString(),
     lastSeenAt: iso(row.lastSeenAt),
@@ -24,17 +34,21 @@ export function toMachine(row: MachineRow, tags: string[]): Machine {
   };
 }
 
-function tagsOf(db: Db, ids: string[]): Map<string, string[]> {
-  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+function tagsOf(db: Db, ids: string[]): Map<string, MachineTags> {
+  const out = new Map<string, MachineTags>(ids.map((id) => [id, { tags: [], agentTags: [] }]));
   if (ids.length === 0) return out;
-  for (const t of db.orm.select().from(machineTags).where(inArray(machineTags.machineId, ids)).all())
-    out.get(t.machineId)?.push(t.tag);
+  for (const t of db.orm.select().from(machineTags).where(inArray(machineTags.machineId, ids)).all()) {
+    const entry = out.get(t.machineId);
+    if (!entry) continue;
+    entry.tags.push(t.tag);
+    if (t.origin === "agent") entry.agentTags.push(t.tag);
+  }
   return out;
 }
 
 export function findMachine(db: Db, id: string): Machine | undefined {
   const row = db.orm.select().from(machines).where(eq(machines.id, id)).get();
-  return row ? toMachine(row, tagsOf(db, [id]).get(id) ?? []) : undefined;
+  return row ? toMachine(row, tagsOf(db, [id]).get(id)) : undefined;
 }
 
 export function getMachine(db: Db, id: string): Machine {
@@ -72,6 +86,6 @@ export function listMachines(db: Db, filter: MachineFilter): { items: Machine[];
     db,
     page.map((r) => r.id),
   );
-  const items = page.map((r) => toMachine(r, tags.get(r.id) ?? []));
+  const items = page.map((r) => toMachine(r, tags.get(r.id)));
   return rows.length > filter.limit ? { items, next: page[page.length - 1]?.id } : { items };
 }

@@ -3,8 +3,10 @@ import type { AgentStatusReport } from "../../schemas/generated/agent-status-rep
 import { desiredRow } from "../agents/queries.js";
 import type { Db } from "../db/client.js";
 import { NotFound, PreconditionFailed } from "../errors.js";
+import { getMachine } from "../machines/queries.js";
+import { agentTagChange, applyTagChange, isEmptyChange, tagRows } from "../machines/tags.js";
 import { recordAudit } from "./audit-chain.js";
-import { type ServiceCall, transact } from "./context.js";
+import { type ServiceCall, type ServiceContext, transact } from "./context.js";
 
 const statements = new WeakMap<Db, { insert: BetterSqlite3.Statement; seen: BetterSqlite3.Statement }>();
 
@@ -29,8 +31,34 @@ function prepared(db: Db) {
 }
 
 /**
+ * The tags the agent declares become the machine's agent-origin tags (api/machines/tags.ts); written, and
+ * audited as machine.update by the agent, only when they change, so a heartbeat costs one read.
+ */
+function syncAgentTags(ctx: ServiceContext, machineId: string, reported: readonly string[]): void {
+  const rows = tagRows(ctx.db, machineId);
+  const change = agentTagChange(rows, reported);
+  if (isEmptyChange(change)) return;
+  const before = getMachine(ctx.db, machineId);
+  applyTagChange(ctx.db, machineId, change, "agent");
+  ctx.db.sqlite.prepare("UPDATE machines SET updated_at = ? WHERE id = ?").run(ctx.clock.now(), machineId);
+  const after = getMachine(ctx.db, machineId);
+  recordAudit(ctx, {
+    action: "machine.update",
+    target: { type: "machine", id: machineId },
+    before: { tags: before.tags, agentTags: before.agentTags ?? [] },
+    after: {
+      tags: after.tags,
+      agentTags: after.agentTags ?? [],
+      reason: "tags declared by the agent's configuration",
+      ...(change.ignored.length > 0 ? { ignoredTags: change.ignored } : {}),
+    },
+  });
+}
+
+/**
  * Appends an agent status report to agent_reports (the rollout scheduler reads them by rollout or machine, in
- * `seq` order) and marks the machine seen. Audit: machine.report.
+ * `seq` order), marks the machine seen, and syncs the tags the agent declares. Audit: machine.report (and
+ * machine.update when the agent's tags changed).
  */
 export function recordAgentReport({ ctx, input }: ServiceCall<AgentStatusReport>): { seq: number } {
   return transact(ctx, () => {
@@ -56,6 +84,7 @@ export function recordAgentReport({ ctx, input }: ServiceCall<AgentStatusReport>
       ).lastInsertRowid,
     );
     s.seen.run(now, input.state, input.currentStorePath ?? null, now, input.machineId);
+    if (input.tags !== undefined) syncAgentTags(ctx, input.machineId, input.tags);
     recordAudit(ctx, {
       action: "machine.report",
       target: { type: "machine", id: input.machineId },

@@ -38,6 +38,8 @@ driver?: ("nix" | "simulated")
  */
 simulatedStoreDir?: string
 /**
+ * the machine's tags, reported with every status report; the control plane makes them the machine's agent-declared tags (docs/adr/0820)
+ * 
  * @maxItems 64
  */
 tags?: string[]
@@ -267,8 +269,10 @@ export const agentConfigSchema = {
       "maxItems": 64,
       "items": {
         "type": "string",
-        "maxLength": 64
-      }
+        "maxLength": 64,
+        "pattern": "^[A-Za-z0-9][A-Za-z0-9._:=/-]{0,63}$"
+      },
+      "description": "the machine's tags, reported with every status report; the control plane makes them the machine's agent-declared tags (docs/adr/0820)"
     },
     "pollIntervalMs": {
       "type": "integer",

@@ -9,6 +9,10 @@ hostName: string
 platform?: ("nixos" | "darwin" | null)
 lifecycle: ("registered" | "active" | "maintenance" | "decommissioned")
 tags: string[]
+/**
+ * the tags in `tags` that the machine's agent declares in its configuration and reports (docs/adr/0820); absent when it declares none; the others were set by operators
+ */
+agentTags?: string[]
 registeredAt: string
 updatedAt: string
 lastSeenAt?: (string | null)
@@ -63,6 +67,13 @@ export const machineSchema = {
       "items": {
         "type": "string"
       }
+    },
+    "agentTags": {
+      "type": "array",
+      "items": {
+        "type": "string"
+      },
+      "description": "the tags in `tags` that the machine's agent declares in its configuration and reports (docs/adr/0820); absent when it declares none; the others were set by operators"
     },
     "registeredAt": {
       "type": "string",

@@ -19,7 +19,7 @@ export const machines = sqliteTable(
   (t) => [index("machines_lifecycle_idx").on(t.lifecycle)],
 );
 
-/** Tags as child rows: the machine list filters on them. */
+/** Tags as child rows: the machine list filters on them. One row per tag, with its origin (docs/adr/0820). */
 export const machineTags = sqliteTable(
   "machine_tags",
   {
@@ -27,6 +27,10 @@ export const machineTags = sqliteTable(
       .notNull()
       .references(() => machines.id, { onDelete: "cascade" }),
     tag: text("tag").notNull(),
+    /** who set the tag: an operator (register, PATCH) or the machine's agent from its configuration */
+    origin: text("origin", { enum: ["operator", "agent"] })
+      .notNull()
+      .default("operator"),
   },
   (t) => [
     primaryKey({ columns: [t.machineId, t.tag] }),

@@ -1,0 +1,1 @@
+ALTER TABLE `machine_tags` ADD `origin` text DEFAULT 'operator' NOT NULL;
