@@ -75,7 +75,14 @@ export async function manifestFromFlake(
     manifest.hosts[host] = {
       toplevel: entry.toplevel,
       ...(entry.facts ? { facts: entry.facts } : {}),
-      evalEvidence: entry.facts ? evaluateHost(host, withLockAge(entry.facts, now), controls) : [],
+      evalEvidence: entry.facts
+        ? evaluateHost(host, withLockAge(entry.facts, now), controls).map((r) =>
+            // as compliance-check does: facts without their own collection time (mkHost facts: Nix has no clock
+            // at evaluation) were collected now, by this evaluation; left undated, the gate would count every
+            // result as missing evidence, which no waiver can cover
+            r.collectedAt === undefined ? { ...r, collectedAt: now.toISOString() } : r,
+          )
+        : [],
     };
   }
   try {

@@ -53,6 +53,14 @@ describe("release create --flake", () => {
     expect(lockFresh("legacy")?.status).toBe("fail");
     expect(lockFresh("legacy")?.message).toContain("365 day(s) old");
     expect(manifest.source?.flake).toBe(`path:${dir}`);
+    // mkHost facts carry no collection time (Nix has no clock): the evidence is dated by this evaluation, so the
+    // gate judges it instead of counting it as missing
+    const started = Date.now() - 120_000;
+    for (const host of ["web", "legacy"])
+      for (const e of manifest.hosts[host]!.evalEvidence) {
+        expect(e.collectedAt, `${host} ${e.controlId}`).toBeDefined();
+        expect(Date.parse(e.collectedAt!)).toBeGreaterThan(started);
+      }
 
     const only = await nixfleet(
       ["release", "create", "--flake", `path:${dir}`, "--host", "web", "--dry-run"],
