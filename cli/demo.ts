@@ -3,17 +3,25 @@
  * the real CLI (`node dist/cli/main.js …` as its own process) or the real REST API over TLS: a CA, the control
  * plane with mTLS, agents applying real Nix generations (built with nix-build) to their own profiles, the
  * governance gate, a four-eyes waiver, a staged rollout that pauses on a failing host, and the auditor's outputs.
- * The one simulated part is each host's /proc (deploy/simulated-root.ts): these hosts cannot exist here.
+ * Each host's /proc is simulated (deploy/simulated-root.ts): these hosts cannot exist here.
+ *
+ * Without Nix (or with --simulate) the systems are plain directories in a simulated store, the agents run the
+ * SIMULATED driver (driver: "simulated", docs/adr/0850-simulated-driver.md) and the releases are recorded from
+ * manifest files; a banner says so first. Everything else (CA, mTLS, processes, gate, reports) is unchanged.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import { selectControls } from "../controls/index.js";
+import { SimulatedDriver } from "../agent/drivers/simulated.js";
+import { evaluateHost, selectControls, withLockAge } from "../controls/index.js";
 import { writeSimulatedRoot } from "../deploy/simulated-root.js";
 import type { AgentConfig } from "../schemas/generated/agent-config.js";
+import type { Facts } from "../schemas/generated/facts.js";
+import type { ReleaseManifest } from "../schemas/generated/release-manifest.js";
 import type { Rollout } from "../schemas/generated/rollout.js";
 import type { RolloutPlan } from "../schemas/generated/rollout-plan.js";
 import type { RuntimeReport } from "../schemas/generated/runtime-report.js";
@@ -23,6 +31,7 @@ import { CheckFailed } from "./errors.js";
 interface DemoOptions {
   dir: string;
   keepRunning?: boolean;
+  simulate?: boolean;
 }
 
 interface DemoHost {
@@ -69,6 +78,40 @@ builtins.derivation {
   '' ];
 }
 `;
+
+// Nix's base-32 alphabet: simulated store paths have the shape release manifests require of a store path
+const NIX_BASE32 = "0123456789abcdfghijklmnpqrsvwxyz";
+
+/**
+ * Without Nix: the same system as SYSTEM_NIX, written as a plain directory of the simulated store. Its name is
+ * `<hash of its contents>-nixos-system-<host>-demo-<release>-simulated`; the agents' simulated driver reads
+ * `/nix/store/<name>` as `<store>/<name>`. Returns the store path.
+ */
+function writeSimulatedSystem(
+  store: string,
+  spec: { name: string; release: string; link: string; marker: string; healthy: boolean },
+): string {
+  const name = `nixos-system-${spec.name}-demo-${spec.release}-simulated`;
+  const health = spec.healthy
+    ? "#!/bin/sh\necho ok; exit 0\n"
+    : '#!/bin/sh\necho "HTTP 502 from the application after the upgrade" >&2; exit 1\n';
+  const digest = createHash("sha256")
+    .update(JSON.stringify({ name, health, link: spec.link, marker: spec.marker }))
+    .digest();
+  const hash = [...digest.subarray(0, 32)].map((b) => NIX_BASE32[b % 32]).join("");
+  const dir = join(store, `${hash}-${name}`);
+  mkdirSync(join(dir, "bin"), { recursive: true });
+  // like switch-to-configuration: log the switch, then point the current-system link at this system
+  writeFileSync(
+    join(dir, "bin", "switch-to-configuration"),
+    `#!/bin/sh\necho "$(date -u +%FT%TZ) ${spec.release} $*" >> '${spec.marker}'\nln -sfn '${dir}' '${spec.link}'\n`,
+  );
+  writeFileSync(join(dir, "bin", "health"), health);
+  chmodSync(join(dir, "bin", "switch-to-configuration"), 0o755);
+  chmodSync(join(dir, "bin", "health"), 0o755);
+  writeFileSync(join(dir, "nixos-version"), `${spec.release}\n`);
+  return `/nix/store/${hash}-${name}`;
+}
 
 const BOLD = process.stdout.isTTY ? "\x1b[1m" : "";
 const DIM = process.stdout.isTTY ? "\x1b[2m" : "";
@@ -409,6 +452,66 @@ function buildToplevels(
   );
 }
 
+/** Without Nix: each host's system of a release, as directories in the simulated store; host → store path. */
+function simulatedSystems(store: string, release: string, hosts: HostState[]): Map<string, string> {
+  return new Map(
+    hosts.map((h) => [
+      h.host.name,
+      writeSimulatedSystem(store, {
+        name: h.host.name,
+        release,
+        link: h.link,
+        marker: h.marker,
+        healthy: !(release === "v2" && h.host.name === UNHEALTHY_HOST),
+      }),
+    ]),
+  );
+}
+
+/** The driver the host's agent will run, for installing generation 1 the way nix-env --set would. */
+function simulatedDriverFor(h: HostState, store: string, env: NodeJS.ProcessEnv): SimulatedDriver {
+  return new SimulatedDriver({
+    platform: "nixos",
+    storeDir: store,
+    profilePath: h.profile,
+    currentSystemLink: h.link,
+    activationCommand: ["{path}/bin/switch-to-configuration", "switch"],
+    rollbackActivationCommand: ["{path}/bin/switch-to-configuration", "switch"],
+    activationTimeoutMs: 60_000,
+    switchLockPath: join(h.dir, "run", "switch.lock"),
+    env,
+  });
+}
+
+/**
+ * Without Nix: the release manifest `release create --flake` would build from the demo flake — per host its
+ * toplevel, its facts naming that toplevel (as mkHost's do) and the eval-time control results.
+ */
+function simulatedManifest(toplevels: Map<string, string>, store: string): ReleaseManifest {
+  const controls = selectControls();
+  const now = new Date();
+  const manifest: ReleaseManifest = {
+    hosts: {},
+    source: {
+      note: `nixfleet demo, simulated driver: systems are plain directories in ${store}, not Nix builds`,
+    },
+  };
+  for (const host of HOSTS) {
+    const toplevel = toplevels.get(host.name)!;
+    const raw = demoFacts(host) as Facts & { nixfleet?: { meta?: Record<string, unknown> } };
+    const facts = {
+      ...raw,
+      nixfleet: { ...raw.nixfleet, meta: { ...raw.nixfleet?.meta, toplevel, hostName: host.name } },
+    } as Facts;
+    manifest.hosts[host.name] = {
+      toplevel,
+      facts,
+      evalEvidence: evaluateHost(host.name, withLockAge(facts, now), controls),
+    };
+  }
+  return manifest;
+}
+
 function progressLine(r: Rollout): string {
   const batches = (r.batches ?? [])
     .map((b, i) => {
@@ -419,10 +522,38 @@ function progressLine(r: Rollout): string {
           : b.phase === "failed"
             ? `${RED}failed${RESET}`
             : b.phase;
-      return `batch ${i + 1} (${label}, ${b.size} host${b.size === 1 ? "" : "s"}): ${mark} ${b.confirmed}/${b.size} confirmed${b.failed ? `, ${b.failed} failed` : ""}`;
+      return `${label} ${mark} ${b.confirmed}/${b.size}${b.failed ? ` (${b.failed} failed)` : ""}`;
     })
-    .join(" | ");
-  return `${r.status}${r.pauseReason ? ` (${r.pauseReason})` : ""} — ${batches}`;
+    .join(" · ");
+  return `${r.status}${r.pauseReason ? ` (${r.pauseReason})` : ""}: ${batches}`;
+}
+
+/** How the hosts' systems are built and switched: with Nix, or simulated (and why). */
+type Mode = { simulated: false } | { simulated: true; why: "no-nix" | "asked" };
+
+function chooseMode(options: DemoOptions): Mode {
+  const nixPresent = commandExists("nix-build") && commandExists("nix-env") && commandExists("nix");
+  if (!nixPresent) return { simulated: true, why: "no-nix" };
+  return options.simulate ? { simulated: true, why: "asked" } : { simulated: false };
+}
+
+/** The banner of a simulated run: said before anything else, so no one takes it for real Nix switches. */
+function simulationBanner(mode: Mode & { simulated: true }, store: string): string {
+  const why =
+    mode.why === "no-nix"
+      ? "Nix was not found on this machine (no nix-build / nix-env / nix on PATH)."
+      : "--simulate was given: Nix is installed but not used.";
+  return (
+    `\n${YELLOW}${BOLD}!! SIMULATED DRIVER. ${why}${RESET}\n` +
+    "   The hosts' systems are plain directories in a simulated store, not Nix builds, and every agent runs the\n" +
+    '   simulated driver (driver: "simulated"): it switches a nix-env-style profile of numbered links and runs the\n' +
+    "   activation script, without Nix. Agents say so in their logs and runtime reports.\n" +
+    "   Everything else is real: CA, mTLS, control plane, agent processes, gate, health checks, rollback, reports.\n" +
+    `   Simulated store: ${store}\n` +
+    (mode.why === "no-nix"
+      ? "   For real Nix generations install Nix (Debian: apt-get install nix-bin) and run again.\n"
+      : "")
+  );
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
@@ -430,20 +561,22 @@ async function runDemo(options: DemoOptions): Promise<void> {
   process.stdout.write(
     `${BOLD}NixFleet demo${RESET}: a governed fleet of ${HOSTS.length} hosts on this machine, in ${run.dir}\n`,
   );
-  const nixPresent = commandExists("nix-build") && commandExists("nix-env") && commandExists("nix");
-  if (!nixPresent) {
-    process.stdout.write(
-      `\n${YELLOW}${BOLD}!! Nix is not installed on this machine.${RESET}\n` +
-        "   The demo's agents apply real Nix generations (nix-build, nix-env) and cannot run without it.\n" +
-        "   Install it (Debian: apt-get install nix-bin; or run `npm start` as root, which installs it) and run again.\n",
-    );
-    throw new CheckFailed("Nix is required for the demo (see the banner above)", true);
+  const mode = chooseMode(options);
+  const store = join(run.dir, "simulated-store");
+  if (mode.simulated) {
+    process.stdout.write(simulationBanner(mode, store));
+    // the switch lock is flock(1), as with the Nix drivers
+    if (!commandExists("flock"))
+      throw new CheckFailed(
+        "the simulated driver takes the switch lock with flock(1), which is not on PATH (Debian: util-linux; macOS: brew install flock)",
+      );
   }
   // Running twice works: every run starts from a clean folder (the previous run's control plane is gone).
   rmSync(run.dir, { recursive: true, force: true });
   mkdirSync(run.out, { recursive: true });
   const logs = join(run.dir, "logs");
   mkdirSync(logs, { recursive: true });
+  mkdirSync(join(run.dir, "fleet"), { recursive: true });
   let keep = false;
   try {
     // ── 1. the control plane
@@ -545,12 +678,14 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     // ── 2. the fleet
     run.chapter(`Six hosts, each with its own agent, profile and client certificate`);
-    const system = execFileSync("nix-instantiate", ["--eval", "--expr", "builtins.currentSystem", "--json"], {
-      env: run.env,
-      encoding: "utf8",
-    })
-      .trim()
-      .replace(/"/g, "");
+    const system = mode.simulated
+      ? ""
+      : execFileSync("nix-instantiate", ["--eval", "--expr", "builtins.currentSystem", "--json"], {
+          env: run.env,
+          encoding: "utf8",
+        })
+          .trim()
+          .replace(/"/g, "");
     const hosts: HostState[] = [];
     for (const host of HOSTS) {
       const dir = join(run.dir, "hosts", host.name);
@@ -601,12 +736,26 @@ async function runDemo(options: DemoOptions): Promise<void> {
         ]),
       );
     // v1: what the hosts run today, built with nix-build and installed into each profile with nix-env
-    const v1Flake = flakeFor(run, "v1", hosts, system);
-    const v1 = buildToplevels(run, v1Flake, "v1", hosts);
+    // (simulated: written as directories and set into each profile by the simulated driver)
+    const v1 = mode.simulated
+      ? simulatedSystems(store, "v1", hosts)
+      : buildToplevels(run, flakeFor(run, "v1", hosts, system), "v1", hosts);
     for (const [index, h] of hosts.entries()) {
       const path = v1.get(h.host.name)!;
-      execFileSync("nix-env", ["-p", h.profile, "--set", path], { env: run.env, stdio: "ignore" });
-      execFileSync(join(path, "bin", "switch-to-configuration"), ["boot"], { env: run.env, stdio: "ignore" });
+      if (mode.simulated) {
+        const driver = simulatedDriverFor(h, store, run.env);
+        driver.setProfile(path);
+        execFileSync(join(driver.directoryOf(path)!, "bin", "switch-to-configuration"), ["boot"], {
+          env: run.env,
+          stdio: "ignore",
+        });
+      } else {
+        execFileSync("nix-env", ["-p", h.profile, "--set", path], { env: run.env, stdio: "ignore" });
+        execFileSync(join(path, "bin", "switch-to-configuration"), ["boot"], {
+          env: run.env,
+          stdio: "ignore",
+        });
+      }
       const cert = certs[index]!;
       const root = join(h.dir, "root");
       writeSimulatedRoot(root, demoRuntime(h.host));
@@ -619,6 +768,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
         currentSystemLink: h.link,
         activationCommand: ["{path}/bin/switch-to-configuration", "switch"],
         switchLockPath: join(h.dir, "run", "switch.lock"),
+        ...(mode.simulated ? { driver: "simulated" as const, simulatedStoreDir: store } : {}),
         rootPath: root,
         stateDir: join(h.dir, "state"),
         pollIntervalMs: 500,
@@ -646,7 +796,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
       run.background(["agent", "--config", h.config], join(logs, `agent-${h.host.name}.log`));
       run.say(`${h.host.name.padEnd(7)} ${h.host.tags.join(",").padEnd(18)} generation 1: ${path}`);
     }
-    run.say(`agents started (mTLS, polling every 0.5 s); their logs are in ${logs}/`);
+    run.say(
+      `agents started (mTLS, polling every 0.5 s${mode.simulated ? ", simulated driver" : ""}); their logs are in ${logs}/`,
+    );
 
     // ── 3. compliance-check
     run.chapter("compliance-check of the fleet's configuration, as CI would run it");
@@ -689,18 +841,38 @@ async function runDemo(options: DemoOptions): Promise<void> {
     // ── 4. governed release, blocked
     run.chapter("A release, and a rollout the governance gate blocks");
     await run.must(["policy", "set", "--file", policyFile, ...as(alice.token)]);
-    const v2Flake = flakeFor(run, "v2", hosts, system);
-    const release = await run.json<{ id: string }>([
-      "release",
-      "create",
-      "--flake",
-      v2Flake,
-      ...as(operator.token),
-    ]);
-    const v2 = buildToplevels(run, v2Flake, "v2", hosts);
-    run.say(
-      `release ${release.id}: ${HOSTS.length} hosts, toplevels built with nix build, eval-time evidence recorded`,
-    );
+    let release: { id: string };
+    let v2: Map<string, string>;
+    if (mode.simulated) {
+      // no nix eval: the manifest (toplevels, facts, eval-time evidence) is written here and recorded from the file
+      v2 = simulatedSystems(store, "v2", hosts);
+      const manifestFile = join(run.dir, "fleet", "release-v2.json");
+      writeFileSync(manifestFile, JSON.stringify(simulatedManifest(v2, store), null, 1));
+      release = await run.json<{ id: string }>([
+        "release",
+        "create",
+        "--manifest",
+        manifestFile,
+        ...as(operator.token),
+      ]);
+      run.say(
+        `release ${release.id}: ${HOSTS.length} hosts, simulated systems (no Nix), recorded with release create --manifest`,
+      );
+    } else {
+      const v2Flake = flakeFor(run, "v2", hosts, system);
+      release = await run.json<{ id: string }>([
+        "release",
+        "create",
+        "--flake",
+        v2Flake,
+        ...as(operator.token),
+      ]);
+      v2 = buildToplevels(run, v2Flake, "v2", hosts);
+      run.say(
+        `release ${release.id}: ${HOSTS.length} hosts, toplevels built with nix build, recorded with release create --flake`,
+      );
+    }
+    run.say("the release carries each host's facts and eval-time control results (its evidence)");
     const rolloutFlags = [
       "--release",
       release.id,
@@ -814,6 +986,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
     // ── 7. why it stopped
     run.chapter("The operator sees why");
+    // the CLI's table names the failed host and its reason once; the demo adds only what is on the host itself
+    run.say(`${DIM}$ nixfleet rollout status ${started.rollout.id} --hosts problems${RESET}`);
     const human = await run.nixfleet([
       "rollout",
       "status",
@@ -823,9 +997,6 @@ async function runDemo(options: DemoOptions): Promise<void> {
       ...as(operator.token),
     ]);
     for (const line of human.stdout.trim().split("\n")) run.say(line);
-    for (const host of final.hosts ?? [])
-      if (host.outcome !== "confirmed" && host.outcome !== "pending")
-        run.say(`${RED}${host.machineId}${RESET}: ${host.outcome}${host.reason ? ` — ${host.reason}` : ""}`);
     const bad = hosts.find((h) => h.host.name === UNHEALTHY_HOST)!;
     const switches = existsSync(bad.marker)
       ? readFileSync(bad.marker, "utf8").trim().split("\n").slice(-2)
@@ -837,6 +1008,10 @@ async function runDemo(options: DemoOptions): Promise<void> {
     run.say(
       `${UNHEALTHY_HOST} runs ${readFileSync(join(bad.link, "nixos-version"), "utf8").trim()} again; v2 was ${v2.get(UNHEALTHY_HOST)}`,
     );
+    const confirmed = (final.hosts ?? []).filter((h) => h.outcome === "confirmed").map((h) => h.machineId);
+    run.say(
+      `confirmed on v2: ${confirmed.join(", ") || "none"}; the rest waits for the operator (nixfleet rollout resume or abort)`,
+    );
 
     // ── 8. auditor outputs
     run.chapter("What the auditor takes away");
@@ -845,9 +1020,13 @@ async function runDemo(options: DemoOptions): Promise<void> {
     const privateKey = join(keyDir, "evidence-signing.key");
     const bundle = join(run.out, "evidence-bundle.json");
     await run.must(["evidence", "export", ...as(auditor.token), "--key", privateKey, "--out", bundle]);
+    run.say(
+      "evidence bundle: every record, gate decision and audit entry, signed (evidence export, auditor token)",
+    );
     const oscal = join(run.out, "oscal-assessment-results.json");
     // OSCAL needs the control plane's results, read offline from its database (as an auditor's copy would be)
     await run.must(["evidence", "export", "--db", db, "--format", "oscal", "--out", oscal]);
+    run.say("OSCAL assessment results (evidence export --format oscal)");
     const pdf = join(run.out, "nis2-report.pdf");
     await run.must([
       "report",
@@ -874,20 +1053,32 @@ async function runDemo(options: DemoOptions): Promise<void> {
       "--out",
       nis2Json,
     ]);
+    run.say(
+      'NIS2 report for the essential entity "Demo Operator SA", PDF and JSON (report nis2, from the bundle)',
+    );
     const auditorTokenFile = join(run.out, "auditor-token.txt");
     writeFileSync(auditorTokenFile, `${auditor.token}\n`, { mode: 0o600 });
 
+    const rows: [string, string][] = [
+      ["NIS2 report (PDF)", pdf],
+      ["NIS2 report (JSON)", nis2Json],
+      ["OSCAL assessment results", oscal],
+      ["evidence bundle", bundle],
+      ["API", `${url}/api/v1  (reference: ${url}/api/v1/openapi.json)`],
+      ["CA certificate", caCert],
+      ["auditor token (read-only)", `${auditor.token}  (also in ${auditorTokenFile})`],
+      ["logs", `${logs}/`],
+    ];
+    if (mode.simulated) rows.push(["driver", `simulated (no Nix); store ${store}`]);
+    const width = Math.max(...rows.map(([label]) => label.length)) + 1;
     process.stdout.write(`\n${BOLD}Done in ${run.elapsed()}.${RESET}\n`);
-    process.stdout.write(`  NIS2 report (PDF):       ${pdf}\n`);
-    process.stdout.write(`  NIS2 report (JSON):      ${nis2Json}\n`);
-    process.stdout.write(`  OSCAL assessment results: ${oscal}\n`);
-    process.stdout.write(`  evidence bundle:         ${bundle}\n`);
+    for (const [label, value] of rows) process.stdout.write(`  ${`${label}:`.padEnd(width)} ${value}\n`);
+    // the path as the person would type it: relative from inside the repository, absolute from elsewhere
+    const cliFile = resolve(process.argv[1] ?? "dist/cli/main.js");
+    const cliRelative = relative(process.cwd(), cliFile);
+    const cli = cliRelative.startsWith("..") ? cliFile : cliRelative;
     process.stdout.write(
-      `  API:                     ${url}/api/v1  (reference: ${url}/api/v1/openapi.json, CA: ${caCert})\n`,
-    );
-    process.stdout.write(`  auditor token (read-only): ${auditor.token}\n`);
-    process.stdout.write(
-      `  try: node dist/cli/main.js rollout status ${started.rollout.id} --server ${url} --ca ${caCert} --token ${auditor.token}\n`,
+      `\n  try: node ${cli} rollout status ${started.rollout.id} --server ${url} --ca ${caCert} --token ${auditor.token}\n`,
     );
     if (options.keepRunning) {
       keep = true;
@@ -915,9 +1106,32 @@ export function registerDemoCommand(program: Command): void {
         "applying real Nix generations, a gate that blocks, a four-eyes waiver, a staged rollout that pauses on a " +
         "failing host, and the NIS2 report, OSCAL export and evidence bundle in <dir>/out/",
     )
-    .option("--dir <dir>", "working folder (cleaned at start)", ".nixfleet-demo")
-    .option("--keep-running", "leave the control plane and agents up at the end (Ctrl-C stops them)")
+    .option("--dir <dir>", "working folder, emptied at the start of every run", ".nixfleet-demo")
+    .option(
+      "--keep-running",
+      "leave the control plane and agents up at the end to explore with the printed API URL and tokens (Ctrl-C stops them)",
+    )
+    .option(
+      "--simulate",
+      "use the simulated driver even where Nix is installed: systems are plain directories, switched without Nix " +
+        "(a quick look; without Nix on PATH the demo does this by itself, and says so in a banner)",
+    )
     .option("--json", "accepted for uniformity; the demo prints a story for people")
+    .addHelpText(
+      "after",
+      `
+Takes about 75 s on a quiet 2-core machine (up to 3 min when busy). Everything it starts stops at the end
+unless --keep-running is given. Logs of the control plane and every agent: <dir>/logs/.
+
+Without nix-build, nix-env and nix on PATH, or with --simulate, a banner says the SIMULATED driver is used
+(docs/adr/0850-simulated-driver.md): the hosts' systems are directories in <dir>/simulated-store and the agents
+switch them without Nix; CA, mTLS, control plane, agents, gate, health checks and reports stay real.
+
+Examples:
+  npm start                                   the story, then everything stops
+  nixfleet demo --keep-running                explore afterwards (Ctrl-C stops)
+  nixfleet demo --simulate --dir /tmp/demo    the story without Nix`,
+    )
     .action(async (options: DemoOptions) => {
       await runDemo(options);
     });
