@@ -19,6 +19,19 @@ let
     { address, port }:
     if builtins.match ".*:.*" address != null then "[${address}]:${toString port}" else "${address}:${toString port}";
 
+  # The schema's own pattern for HOST:PORT keys, so evaluation refuses what `nixfleet server` would refuse.
+  # Nix's POSIX regex engine takes no escaped brackets outside a bracket expression: `\[` becomes `[[]`.
+  listenPattern =
+    key: builtins.replaceStrings [ "\\[" "\\]" ] [ "[[]" "[]]" ] schema.properties.${key}.pattern;
+  listenProblems =
+    { key, option, value }:
+    if builtins.match (listenPattern key) value == null then
+      [
+        "${option} renders ${key} = \"${value}\", which the server configuration schema refuses (HOST:PORT, pattern ${listenPattern key}); use a host name or an IP address."
+      ]
+    else
+      [ ];
+
   dropNulls =
     attrs:
     builtins.removeAttrs attrs (builtins.filter (name: attrs.${name} == null) (builtins.attrNames attrs));
@@ -48,6 +61,7 @@ rec {
     cfg:
     dropNulls {
       listen = listenString cfg.listen;
+      agentListen = if cfg.agentListen == null then null else listenString cfg.agentListen;
       db = cfg.dbPath;
       tls =
         if cfg.tls == null then
@@ -60,6 +74,9 @@ rec {
           };
     }
     // cfg.settings;
+
+  /** The TCP ports the service listens on: the API, and the agent listener when there is one. */
+  ports = cfg: [ cfg.listen.port ] ++ (if cfg.agentListen == null then [ ] else [ cfg.agentListen.port ]);
 
   /** What is wrong with `cfg`, as messages that say what to change. */
   problems =
@@ -75,6 +92,37 @@ rec {
         ]
       else
         [ ]
+    )
+    ++ listenProblems {
+      key = "listen";
+      option = "${opt}.listen";
+      value = listenString cfg.listen;
+    }
+    ++ (
+      if cfg.agentListen == null then
+        [ ]
+      else
+        listenProblems {
+          key = "agentListen";
+          option = "${opt}.agentListen";
+          value = listenString cfg.agentListen;
+        }
+        ++ (
+          if cfg.tls == null || cfg.clientCa == null then
+            [
+              "${opt}.agentListen is set but ${opt}.tls or ${opt}.clientCa is not: the agent listener admits only clients whose certificate verifies against the client CA; set ${opt}.tls.{cert,key} and ${opt}.clientCa."
+            ]
+          else
+            [ ]
+        )
+        ++ (
+          if cfg.agentListen.port == cfg.listen.port then
+            [
+              "${opt}.agentListen.port = ${toString cfg.agentListen.port} is also ${opt}.listen.port: the agent listener needs a port of its own."
+            ]
+          else
+            [ ]
+        )
     )
     ++ (
       if cfg.clientCa != null && cfg.tls == null then

@@ -139,4 +139,65 @@ describe("control plane module", () => {
     // And the full mTLS configuration resolves.
     expect(resolveServerConfig(JSON.parse(evaluate(mtls).serverJson)).listen).toBe("[::]:8443");
   });
+
+  it("renders agentListen, opens both ports, and the server starts its agent listener from that file", () => {
+    const { serverJson, ports, failed, unit } = evaluate(`{ services.nixfleet-control-plane = {
+      enable = true;
+      listen = { address = "0.0.0.0"; port = 8443; };
+      agentListen = { address = "10.0.0.5"; port = 8444; };
+      tls = { cert = "/c"; key = "/k"; };
+      clientCa = "/ca";
+      openFirewall = true;
+    }; }`);
+    expect(failed).toEqual([]);
+    const config = validate<ServerConfig>("server-config", JSON.parse(serverJson), "server.json");
+    expect(config.listen).toBe("0.0.0.0:8443");
+    expect(config.agentListen).toBe("10.0.0.5:8444");
+    expect(resolveServerConfig(config, "server.json").agentListen).toBe("10.0.0.5:8444");
+    expect(ports).toEqual([8443, 8444]);
+    // IPv6 in brackets, as for listen; without openFirewall no port opens
+    const v6 = evaluate(`{ services.nixfleet-control-plane = {
+      enable = true; agentListen = { address = "::"; port = 8444; };
+      tls = { cert = "/c"; key = "/k"; }; clientCa = "/ca";
+    }; }`);
+    expect(JSON.parse(v6.serverJson).agentListen).toBe("[::]:8444");
+    expect(v6.ports).toEqual([]);
+    // an unprivileged pair of ports grants no capability
+    expect(unit.serviceConfig.CapabilityBoundingSet).toEqual([""]);
+  });
+
+  it("grants CAP_NET_BIND_SERVICE when the agent port is below 1024", () => {
+    const { serviceConfig } = evaluate(`{ services.nixfleet-control-plane = {
+      enable = true; listen.port = 8443; agentListen.port = 444;
+      tls = { cert = "/c"; key = "/k"; }; clientCa = "/ca"; }; }`).unit;
+    expect(serviceConfig.CapabilityBoundingSet).toEqual(["CAP_NET_BIND_SERVICE"]);
+  });
+
+  it("says what to change for agentListen without TLS and client CA, on the API's port, or with an address the schema refuses", () => {
+    const noCa = evaluate(`{ services.nixfleet-control-plane = {
+      enable = true; listen.address = "127.0.0.1"; agentListen.port = 8444; tls = { cert = "/c"; key = "/k"; }; }; }`);
+    expect(noCa.failed).toEqual([
+      "services.nixfleet-control-plane.agentListen is set but services.nixfleet-control-plane.tls or services.nixfleet-control-plane.clientCa is not: the agent listener admits only clients whose certificate verifies against the client CA; set services.nixfleet-control-plane.tls.{cert,key} and services.nixfleet-control-plane.clientCa.",
+    ]);
+    // what evaluation refuses, the server refuses at start
+    expect(() => resolveServerConfig(JSON.parse(noCa.serverJson), "server.json")).toThrow(ServerConfigError);
+    const samePort = evaluate(`{ services.nixfleet-control-plane = {
+      enable = true; agentListen = { address = "0.0.0.0"; port = 8443; };
+      tls = { cert = "/c"; key = "/k"; }; clientCa = "/ca"; }; }`);
+    expect(samePort.failed).toEqual([
+      "services.nixfleet-control-plane.agentListen.port = 8443 is also services.nixfleet-control-plane.listen.port: the agent listener needs a port of its own.",
+    ]);
+    expect(() => resolveServerConfig(JSON.parse(samePort.serverJson), "server.json")).toThrow(
+      /port of its own/,
+    );
+    const badAddress = evaluate(`{ services.nixfleet-control-plane = {
+      enable = true; agentListen = { address = "not an address"; port = 8444; };
+      tls = { cert = "/c"; key = "/k"; }; clientCa = "/ca"; }; }`);
+    expect(badAddress.failed).toEqual([
+      expect.stringContaining(
+        'services.nixfleet-control-plane.agentListen renders agentListen = "not an address:8444", which the server configuration schema refuses',
+      ),
+    ]);
+    expect(() => validate("server-config", JSON.parse(badAddress.serverJson))).toThrow(/agentListen/);
+  });
 });

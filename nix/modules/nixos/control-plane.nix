@@ -44,6 +44,29 @@ in
       };
     };
 
+    agentListen = mkOption {
+      type = types.nullOr (
+        types.submodule {
+          options = {
+            address = mkOption {
+              type = types.str;
+              default = "0.0.0.0";
+              example = "10.0.0.5";
+              description = "Address the agent listener listens on.";
+            };
+            port = mkOption {
+              type = types.port;
+              example = 8444;
+              description = "TCP port of the agent listener; must differ from `listen.port`.";
+            };
+          };
+        }
+      );
+      default = null;
+      example = literalExpression "{ address = \"0.0.0.0\"; port = 8444; }";
+      description = "A port for agents only (`agentListen` in the server configuration, see docs/adr/0840): its TLS handshake refuses any client without a certificate signed by `clientCa`, and it serves only the agent endpoints and /healthz. When set, `listen` serves people only and asks for no client certificate. Needs `tls` and `clientCa`.";
+    };
+
     dbPath = mkOption {
       type = types.str;
       default = "${serverConfig.stateDir}/nixfleet.db";
@@ -79,7 +102,7 @@ in
     openFirewall = mkOption {
       type = types.bool;
       default = false;
-      description = "Open `listen.port` in the NixOS firewall.";
+      description = "Open `listen.port` (and `agentListen.port` when set) in the NixOS firewall.";
     };
 
     settings = mkOption {
@@ -97,7 +120,7 @@ in
 
     environment.etc."nixfleet/server.json".text = builtins.toJSON (serverConfig.render cfg);
 
-    networking.firewall.allowedTCPPorts = lib.optional cfg.openFirewall cfg.listen.port;
+    networking.firewall.allowedTCPPorts = lib.optionals cfg.openFirewall (serverConfig.ports cfg);
 
     systemd.services.nixfleet-control-plane = {
       description = "NixFleet control plane";
@@ -105,7 +128,9 @@ in
       after = [ "network.target" ];
       restartTriggers = [ (builtins.toJSON (serverConfig.render cfg)) ];
       serviceConfig =
-        lib.mapAttrs (_: lib.mkDefault) (hardening.controlPlane { bindsPrivilegedPort = cfg.listen.port < 1024; })
+        lib.mapAttrs (_: lib.mkDefault) (hardening.controlPlane {
+          bindsPrivilegedPort = builtins.any (port: port < 1024) (serverConfig.ports cfg);
+        })
         // {
           Type = "simple";
           # The server applies pending database migrations before it serves.
