@@ -261,6 +261,11 @@ export class Agent {
       this.fire("health-failed");
       return await this.rollBack(pending, reason, results, verdict === "inconclusive");
     }
+    // The control plane judges an updated host on its latest runtime report as soon as it accepts the
+    // confirmation (the gate before the next batch): deliver the report of the new generation first, or the
+    // gate may judge the report of the generation before the switch (drift against the release it rolls out).
+    await this.queueRuntimeReport(results);
+    await this.flush();
     // Confirm, retrying with back-off until the deadline: a control plane that is away must not leave us
     // on an unconfirmed generation.
     let attempt = 0;
@@ -420,7 +425,8 @@ export class Agent {
       healthChecks: results,
       inconclusive,
     });
-    await this.queueRuntimeReport(results);
+    // a confirmed generation's runtime report was queued before its confirmation (see verify)
+    if (outcome.kind !== "confirmed") await this.queueRuntimeReport(results);
     await this.flush();
     this.fire("reported");
     return outcome;

@@ -95,9 +95,19 @@ describe("agent with real Nix", () => {
       pollAfterMs: 200,
       healthChecks: [{ name: "nginx", kind: "systemd", unit: "nginx.service", retries: 0, intervalMs: 10 }],
     });
+    // What the control plane held when the confirmation arrived: the gate before the next batch judges the host
+    // on its latest runtime report as soon as the confirmation is accepted, so it must be the new generation's.
+    const runtimeAtConfirm: unknown[] = [];
+    const recordConfirm = cp.confirms.push.bind(cp.confirms);
+    cp.confirms.push = (...confirms) => {
+      for (const e of cp.evidence.values())
+        if (e.kind === "runtime-report") runtimeAtConfirm.push(e.payload.currentGeneration);
+      return recordConfirm(...confirms);
+    };
     const { agent, store } = makeAgent(config());
     const outcome = await agent.runOnce();
     expect(outcome).toEqual({ kind: "confirmed", storePath: b });
+    expect(runtimeAtConfirm).toEqual([{ storePath: b, generation: 2 }]);
     expect(profileTarget()).toBe(b);
     expect(currentSystem()).toBe(b);
     expect(generationCount()).toBe(2);
