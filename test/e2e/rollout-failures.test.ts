@@ -1,0 +1,414 @@
+/**
+ * Rollouts that go wrong, end to end over real processes (control plane with mTLS, one agent per host, the CLI)
+ * and real Nix generations:
+ *
+ * 1. a host whose agent is dead is assigned; at the rollout's health timeout it counts as unreachable, its batch
+ *    fails and the rollout pauses;
+ * 2. a host's health check fails after the switch because a service outside the store path (its local database)
+ *    is down; its agent rolls back, the batch fails and the rollout pauses; the operator starts the database and
+ *    retries, and the rollout completes with every host on the new generation;
+ * 3. onFailure revert: batch 1 succeeds, batch 2 fails, and the control plane rolls the updated hosts back to
+ *    their previous generation.
+ *
+ * The failing host of scenarios 2 and 3 is chosen from `rollout plan` (the rollout id seeds the host order) and
+ * the rollout is started with that id, so each scenario takes the same path on every run.
+ */
+import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { basename, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { selectControls } from "../../controls/index.js";
+import type { HealthCheck } from "../../schemas/generated/health-check.js";
+import type { Rollout, RolloutHost } from "../../schemas/generated/rollout.js";
+import type { RolloutEvent } from "../../schemas/generated/rollout-event.js";
+import type { RolloutPlan } from "../../schemas/generated/rollout-plan.js";
+import { startControlPlane, type TestControlPlane } from "../harness/control-plane.js";
+import { createFleet, type TestFleet } from "../harness/fleet.js";
+import { freePort } from "../harness/ports.js";
+import { eventually } from "../harness/processes.js";
+import { cleanupAll, onCleanup, tempDir } from "../harness/temp.js";
+
+const QUIET = ["quiet-01", "quiet-02"];
+const APP = ["app-01", "app-02", "app-03"];
+const REV = ["rev-01", "rev-02", "rev-03"];
+
+let plane: TestControlPlane;
+let fleet: TestFleet;
+let release: { id: string; paths: Map<string, string> };
+/** the loopback port of each app/rev host's local database, which its agent's health check probes */
+const databasePorts = new Map<string, number>();
+const databases = new Map<string, Server>();
+
+/** The health check the NixOS module of an app host adds: its local database accepts connections. */
+function databaseCheck(port: number): HealthCheck {
+  return {
+    name: "app-database",
+    kind: "tcp",
+    host: "127.0.0.1",
+    port,
+    retries: 2,
+    intervalMs: 200,
+    failureThreshold: 2,
+    timeoutMs: 2000,
+  };
+}
+
+/** Starts host's database (a TCP listener on its port): what the operator does to fix the host. */
+async function startDatabase(host: string): Promise<void> {
+  const server = createServer((socket) => socket.end());
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(databasePorts.get(host)!, "127.0.0.1", () => resolve());
+  });
+  databases.set(host, server);
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+}
+
+/** Every event of a rollout, oldest first (GET /api/v1/rollouts/{id}/events). */
+async function eventsOf(id: string): Promise<RolloutEvent[]> {
+  const page = await plane.api<{ items: RolloutEvent[] }>("GET", `/api/v1/rollouts/${id}/events?after=0`);
+  expect(page.status, page.text).toBe(200);
+  return page.body.items;
+}
+
+/** A rollout with its gate decisions, for assertion messages: what an operator would look at. */
+async function explain(r: Rollout): Promise<string> {
+  const gates = await plane.api("GET", `/api/v1/rollouts/${r.id}/gate-decisions`);
+  return `${JSON.stringify(r, null, 1)}\ngate decisions: ${gates.text.slice(0, 6000)}`;
+}
+
+function hostIn(r: Rollout, machineId: string): RolloutHost {
+  const h = r.hosts?.find((x) => x.machineId === machineId);
+  if (!h) throw new Error(`rollout ${r.id} lists no host ${machineId}: ${JSON.stringify(r.hosts)}`);
+  return h;
+}
+
+/** The test system's tag, as its switch-to-configuration writes it to the host's activation marker. */
+function tagOf(storePath: string): string {
+  return basename(storePath).replace(/^[a-z0-9]{32}-nixfleet-e2e-system-/, "");
+}
+
+/** The tags of the systems activated on a host, in order (first the installer's v1). */
+function activations(host: string): string[] {
+  return readFileSync(fleet.agents.get(host)!.host.marker, "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => line.split(" ")[0]!);
+}
+
+function currentSystem(host: string): string {
+  return readlinkSync(fleet.agents.get(host)!.host.currentLink);
+}
+
+beforeAll(async () => {
+  // Agents ask for their desired generation every 0.5 s (the default, 30 s, is for fleets, not for tests that
+  // wait on each step of a rollout).
+  const serverConfig = join(tempDir(), "server.json");
+  writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
+  plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
+  fleet = await createFleet(plane, [
+    ...QUIET.map((name) => ({ name, tags: ["team:quiet"] })),
+    ...APP.map((name) => ({ name, tags: ["team:app"] })),
+    ...REV.map((name) => ({ name, tags: ["team:rev"] })),
+  ]);
+  // App and rev hosts check their local database after every switch, besides the system's own bin/health:
+  // a dependency outside the store path, which a new generation cannot fix and an operator can.
+  for (const name of [...APP, ...REV]) {
+    const port = await freePort();
+    databasePorts.set(name, port);
+    const agent = fleet.agents.get(name)!;
+    agent.config.healthChecks = [...(agent.config.healthChecks ?? []), databaseCheck(port)];
+    writeFileSync(agent.configFile, JSON.stringify(agent.config, null, 2));
+  }
+  const policy = join(tempDir(), "policy.json");
+  // a governed fleet as in the canary scenario: the NIS2 controls with eval-time checks, enforced
+  const required = selectControls({ frameworks: ["nis2"] })
+    .filter((c) => c.runtime === undefined)
+    .map((c) => c.id);
+  writeFileSync(
+    policy,
+    JSON.stringify({ version: 1, frameworks: ["nis2"], requiredControls: required, mode: "enforce" }),
+  );
+  await fleet.cli(["policy", "set", "--file", policy], 0, fleet.adminFlags);
+  fleet.startAgents();
+  // one release for every scenario: every system is good; what fails is outside the store path
+  release = await fleet.release("v2");
+}, 300_000);
+afterAll(cleanupAll);
+
+describe("silent agent", () => {
+  it("counts the host as unreachable at the health timeout, fails its batch and pauses the rollout", async () => {
+    const silent = "quiet-02";
+    // the agent was alive (the control plane knows what it runs), then it died
+    await eventually(
+      `${silent} to report its running system`,
+      async () => {
+        const m = await plane.api<{ currentStorePath?: string | null }>("GET", `/api/v1/machines/${silent}`);
+        return m.body.currentStorePath === fleet.initial.get(silent);
+      },
+      60_000,
+      300,
+    );
+    await fleet.agents.get(silent)!.process!.stop();
+
+    const { rollout: started } = await fleet.cli<{ rollout: Rollout }>([
+      "rollout",
+      "start",
+      "--release",
+      release.id,
+      "--strategy",
+      "all-at-once",
+      "--tag",
+      "team:quiet",
+      "--health-timeout",
+      "10s",
+      "--confirm-window",
+      "10s",
+    ]);
+    const paused = await fleet.waitForRollout(
+      started.id,
+      (r) => r.status === "paused",
+      "the rollout to pause",
+      120_000,
+    );
+    expect(paused.pauseReason, await explain(paused)).toBe("batch-failed");
+    expect(
+      paused.batches.map((b) => [b.phase, b.confirmed, b.failed]),
+      JSON.stringify(paused.hosts),
+    ).toEqual([["failed", 1, 1]]);
+    expect(paused.failedHosts).toBe(1);
+    const dead = hostIn(paused, silent);
+    expect(dead.outcome).toBe("unreachable");
+    expect(dead.reason).toBe("no final outcome within 20000 ms of assignment");
+    // the live host of the same batch was not held back by the dead one
+    expect(hostIn(paused, "quiet-01").outcome).toBe("confirmed");
+    expect(currentSystem("quiet-01")).toBe(release.paths.get("quiet-01"));
+    expect(currentSystem(silent)).toBe(fleet.initial.get(silent));
+
+    const events = await eventsOf(started.id);
+    const failed = events.find((e) => e.kind === "host.failed");
+    expect(failed).toMatchObject({
+      machineId: silent,
+      batch: 0,
+      message: "unreachable: no final outcome within 20000 ms of assignment",
+    });
+    // the deadline is the health timeout plus the confirm window after assignment, never earlier
+    expect(Date.parse(failed!.at) - Date.parse(dead.assignedAt!)).toBeGreaterThanOrEqual(20_000);
+    expect(events.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(["batch.started", "host.failed", "batch.failed", "rollout.paused"]),
+    );
+    expect(events.find((e) => e.kind === "batch.failed")?.message).toBe("1 of 2 host(s) failed");
+    expect(events.at(-1)).toMatchObject({
+      kind: "rollout.paused",
+      message: "batch 1 crossed its failure threshold",
+    });
+
+    // resume accepts the failed batch as it is (the dead host stays behind): the rollout ends, quiet-02 untouched
+    const resumed = await fleet.cli<Rollout>(["rollout", "resume", started.id]);
+    expect(resumed.status).toBe("succeeded");
+    const done = await fleet.cli<Rollout>(["rollout", "status", started.id, "--hosts", "all"]);
+    expect(done.batches[0]).toMatchObject({ phase: "passed", accepted: true, failed: 1 });
+    expect(hostIn(done, silent).outcome).toBe("unreachable");
+    expect((await eventsOf(started.id)).at(-1)).toMatchObject({
+      kind: "rollout.succeeded",
+      message: "1 of 2 host(s) updated",
+    });
+  }, 240_000);
+});
+
+describe("failing health check", () => {
+  it("rolls the host back and pauses; after the operator fixes the host, retry completes the rollout", async () => {
+    const spec = [
+      "--release",
+      release.id,
+      "--strategy",
+      "canary",
+      "--tag",
+      "team:app",
+      "--failure-threshold",
+      "0",
+      "--health-timeout",
+      "20s",
+      "--confirm-window",
+      "20s",
+    ];
+    const plan = await fleet.cli<RolloutPlan>(["rollout", "plan", ...spec]);
+    expect(plan.batches.map((b) => b.hosts.length)).toEqual([1, 2]);
+    // the host whose database is down is the first of the second batch: the canary passes, batch 2 fails
+    const broken = plan.batches[1]!.hosts[0]!;
+    const healthy = APP.filter((h) => h !== broken);
+    for (const h of healthy) await startDatabase(h);
+
+    const { rollout: started } = await fleet.cli<{ rollout: Rollout }>([
+      "rollout",
+      "start",
+      ...spec,
+      "--id",
+      plan.rolloutId,
+    ]);
+    expect(started.id).toBe(plan.rolloutId);
+    const paused = await fleet.waitForRollout(
+      started.id,
+      (r) => r.status === "paused",
+      "the rollout to pause on the failing host",
+      120_000,
+    );
+    expect(paused.pauseReason, await explain(paused)).toBe("batch-failed");
+    expect(paused.currentBatch).toBe(1);
+    expect(
+      paused.batches.map((b) => [b.phase, b.confirmed, b.failed]),
+      JSON.stringify(paused.hosts),
+    ).toEqual([
+      ["passed", 1, 0],
+      ["failed", 1, 1],
+    ]);
+    const failing = hostIn(paused, broken);
+    expect(failing.outcome).toBe("rolled-back");
+    expect(failing.attempt).toBe(1);
+    expect(failing.reason).toContain("health checks failed: app-database fail");
+    expect(failing.reason).toContain(`127.0.0.1:${databasePorts.get(broken)}: ECONNREFUSED`);
+    // the agent switched to v2, the check failed, and it activated v1 again
+    expect(currentSystem(broken)).toBe(fleet.initial.get(broken));
+    expect(activations(broken)).toEqual([
+      tagOf(fleet.initial.get(broken)!),
+      tagOf(release.paths.get(broken)!),
+      tagOf(fleet.initial.get(broken)!),
+    ]);
+    for (const h of healthy) expect(currentSystem(h)).toBe(release.paths.get(h));
+    const pausedEvents = await eventsOf(started.id);
+    expect(pausedEvents.find((e) => e.kind === "host.failed")).toMatchObject({
+      machineId: broken,
+      batch: 1,
+    });
+    expect(pausedEvents.find((e) => e.kind === "host.failed")?.message).toMatch(
+      /^rolled-back: health checks failed: app-database fail/,
+    );
+    expect(pausedEvents.at(-1)).toMatchObject({
+      kind: "rollout.paused",
+      message: "batch 2 crossed its failure threshold",
+    });
+
+    // Retrying before the cause is fixed fails the same way: the retry itself repairs nothing.
+    const retried = await fleet.cli<Rollout>(["rollout", "retry", started.id]);
+    expect(retried.status).toBe("running");
+    const again = await fleet.waitForRollout(
+      started.id,
+      (r) => r.status === "paused" && hostIn(r, broken).attempt === 2,
+      "the unfixed retry to pause again",
+      120_000,
+    );
+    expect(hostIn(again, broken).outcome).toBe("rolled-back");
+    expect(hostIn(again, broken).reason).toContain("app-database fail");
+    expect(currentSystem(broken)).toBe(fleet.initial.get(broken));
+
+    // The operator starts the host's database, then queues the failed host again.
+    await startDatabase(broken);
+    await fleet.cli<Rollout>(["rollout", "retry", started.id]);
+    const done = await fleet.waitForRollout(
+      started.id,
+      (r) => r.status === "succeeded",
+      "the fixed rollout to complete",
+      120_000,
+    );
+    expect(done.failedHosts).toBe(0);
+    expect(done.batches.map((b) => [b.phase, b.confirmed, b.failed, b.accepted])).toEqual([
+      ["passed", 1, 0, false],
+      ["passed", 2, 0, false],
+    ]);
+    expect(done.hosts?.map((h) => [h.machineId, h.outcome])).toEqual(
+      plan.batches.flatMap((b) => b.hosts).map((h) => [h, "confirmed"]),
+    );
+    expect(hostIn(done, broken).attempt).toBe(3);
+    for (const h of APP) expect(currentSystem(h)).toBe(release.paths.get(h));
+    const kinds = (await eventsOf(started.id)).map((e) => e.kind);
+    expect(kinds.filter((k) => k === "rollout.retried")).toHaveLength(2);
+    expect(kinds.at(-1)).toBe("rollout.succeeded");
+  }, 300_000);
+});
+
+describe("onFailure revert", () => {
+  it("rolls the hosts of the succeeded batch back to their previous generation when a later batch fails", async () => {
+    const spec = [
+      "--release",
+      release.id,
+      "--strategy",
+      "staged",
+      "--batches",
+      "2,100%",
+      "--on-failure",
+      "revert",
+      "--tag",
+      "team:rev",
+      "--health-timeout",
+      "20s",
+      "--confirm-window",
+      "20s",
+    ];
+    const plan = await fleet.cli<RolloutPlan>(["rollout", "plan", ...spec]);
+    expect(plan.batches.map((b) => b.hosts.length)).toEqual([2, 1]);
+    const [first, second] = plan.batches.map((b) => b.hosts) as [string[], string[]];
+    const broken = second[0]!;
+    for (const h of first) await startDatabase(h);
+
+    const { rollout: started } = await fleet.cli<{ rollout: Rollout }>([
+      "rollout",
+      "start",
+      ...spec,
+      "--id",
+      plan.rolloutId,
+    ]);
+    const failed = await fleet.waitForRollout(
+      started.id,
+      (r) => r.status === "failed" && Boolean(r.revertRolloutId),
+      "the rollout to fail and start its revert",
+      120_000,
+    );
+    expect(failed.failureReason, await explain(failed)).toBe("batch-failed");
+    expect(failed.pauseReason ?? null).toBeNull();
+    expect(failed.batches.map((b) => [b.phase, b.confirmed, b.failed])).toEqual([
+      ["passed", 2, 0],
+      ["failed", 0, 1],
+    ]);
+    for (const h of first) expect(hostIn(failed, h).outcome).toBe("confirmed");
+    expect(hostIn(failed, broken).outcome).toBe("rolled-back");
+
+    const revertId = failed.revertRolloutId!;
+    const reverted = await fleet.waitForRollout(
+      revertId,
+      (r) => r.status === "succeeded",
+      "the revert to finish",
+      120_000,
+    );
+    expect(reverted.rollbackOf).toBe(started.id);
+    expect(reverted.releaseId).toBeNull();
+    // every host the failed rollout touched goes back to the generation it ran before
+    expect(new Set(reverted.hosts?.map((h) => h.machineId))).toEqual(new Set(REV));
+    for (const h of reverted.hosts ?? []) {
+      expect(h.outcome, h.machineId).toBe("confirmed");
+      expect(h.storePath, h.machineId).toBe(fleet.initial.get(h.machineId));
+    }
+    // the host that rolled itself back already ran its previous generation: nothing to do
+    expect(hostIn(reverted, broken).reason).toBe("already running the target generation");
+    for (const h of REV) expect(currentSystem(h), h).toBe(fleet.initial.get(h));
+    // the succeeded batch really ran v2 and was switched back to v1 by the revert
+    for (const h of first)
+      expect(activations(h), h).toEqual([
+        tagOf(fleet.initial.get(h)!),
+        tagOf(release.paths.get(h)!),
+        tagOf(fleet.initial.get(h)!),
+      ]);
+
+    const events = await eventsOf(started.id);
+    expect(events.at(-1)).toMatchObject({
+      kind: "rollout.failed",
+      message: "batch 2 crossed its failure threshold",
+    });
+    expect((await eventsOf(revertId)).at(-1)).toMatchObject({
+      kind: "rollout.succeeded",
+      message: "3 of 3 host(s) updated",
+    });
+    const original = await fleet.cli<Rollout>(["rollout", "status", started.id]);
+    expect(original.status).toBe("failed");
+    expect(original.revertRolloutId).toBe(revertId);
+  }, 300_000);
+});
