@@ -142,6 +142,10 @@ rec {
     ++ map (tag: "${opt}.tags: \"${tag}\" is longer than ${toString schema.properties.tags.items.maxLength} characters; shorten it.") (
       builtins.filter (tag: builtins.stringLength tag > schema.properties.tags.items.maxLength) cfg.tags
     )
+    # the control plane files the tags in its inventory (docs/adr/0820): the inventory's tag syntax
+    ++ map (tag: "${opt}.tags: \"${tag}\" is not a tag (letters, digits and . _ : = / -, starting with a letter or digit); rename it.") (
+      builtins.filter (tag: builtins.match "[A-Za-z0-9][A-Za-z0-9._:=/-]*" tag == null) cfg.tags
+    )
     ++ (
       if cfg.tls == null && cfg.tokenFile == null then
         [

@@ -151,7 +151,7 @@ describe("agent configuration rendered by the NixOS module", () => {
       "x86_64-linux",
       `{ services.nixfleet-agent = {
         enable = true; machineId = "web 1"; controlPlaneUrl = "fleet.example.org";
-        tags = [ "canary" "${"x".repeat(65)}" ];
+        tags = [ "canary" "${"x".repeat(65)}" "blue green" ];
         settings.pollEvery = 3;
         healthChecks = [
           { name = "web"; kind = "http"; }
@@ -164,6 +164,7 @@ describe("agent configuration rendered by the NixOS module", () => {
       expect.stringContaining('services.nixfleet-agent.machineId = "web 1" is not a valid machine id'),
       expect.stringContaining("must be an http:// or https:// URL of the control plane"),
       `services.nixfleet-agent.tags: "${"x".repeat(65)}" is longer than 64 characters; shorten it.`,
+      'services.nixfleet-agent.tags: "blue green" is not a tag (letters, digits and . _ : = / -, starting with a letter or digit); rename it.',
       expect.stringContaining("the agent has no credentials; set services.nixfleet-agent.tls.{cert,key,ca}"),
       expect.stringContaining(
         "services.nixfleet-agent.settings.pollEvery is not a key of the agent configuration",
