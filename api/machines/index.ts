@@ -113,10 +113,14 @@ export const machinesResource = new Resource("machines", "The fleet inventory")
       id: "machines.update",
       method: "patch",
       path: "/machines/:id",
-      summary: "Change lifecycle (active, maintenance), host name or tags",
+      summary:
+        "Change lifecycle (active, maintenance), host name or operator-set tags (409 when removing a tag the machine's agent declares)",
       access: "operate",
       body: "machine-update",
-      responses: [{ status: 200, description: "the changed machine", schema: "machine" }],
+      responses: [
+        { status: 200, description: "the changed machine", schema: "machine" },
+        { status: 409, description: "a tag to remove is declared by the machine's agent configuration" },
+      ],
     },
     async (c) => {
       const change = await readJson<MachineUpdate>(c, "machine-update");
