@@ -108,9 +108,10 @@ type Fetch = (request: Request, env: FetchBindings) => Response | Promise<Respon
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
- * A matcher for the agent operations of the route table (access "agent"), by method and path. It sees the path the router sees (hono's getPath: dot segments already resolved by
- * @hono/node-server, percent-encoding decoded), so no spelling of a path reaches another route than the one
- * checked here. Parameters must look like ids, as the operations themselves demand.
+ * A matcher for the agent operations of the route table (access "agent"), by method and path. It sees the path
+ * the router sees (hono's getPath: dot segments already resolved by @hono/node-server, percent-encoding decoded),
+ * so no spelling of a path reaches another route than the one checked here. Parameters must look like ids, as the
+ * operations themselves demand.
  */
 export function agentRouteMatcher(
   operations: readonly Operation[],
