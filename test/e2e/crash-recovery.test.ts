@@ -21,7 +21,11 @@ let plane: TestControlPlane;
 let fleet: TestFleet;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
+  // Agents ask for their desired generation every 0.5 s (the default, 30 s, is for fleets, not for tests that
+  // wait on each step of a rollout).
+  const serverConfig = join(tempDir(), "server.json");
+  writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
+  plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
   fleet = await createFleet(
     plane,
     HOSTS.map((name) => ({ name, tags: ["role:app"] })),
