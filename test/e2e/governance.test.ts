@@ -294,7 +294,10 @@ describe("governance", () => {
     const later = plan.batches[1]!.hosts;
     expect(later).toContain(VIOLATOR);
 
-    const waiver = await requestWaiver("25s", "maintenance window: root login needed for the next half minute");
+    const waiver = await requestWaiver(
+      "25s",
+      "maintenance window: root login needed for the next half minute",
+    );
     await fleet.cli(["waiver", "approve", waiver.id], 0, bobFlags);
     const specFile = join(tempDir(), "spec.json");
     writeFileSync(specFile, JSON.stringify(spec));
