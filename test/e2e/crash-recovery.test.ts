@@ -224,6 +224,14 @@ describe("control plane killed with SIGKILL mid-rollout", () => {
       started.id,
     );
     expect(unsettledAtCrash.length).toBeGreaterThan(0);
+    // …and at least one host was assigned and had not settled: a batch was in flight when the server died
+    const inFlightAtCrash = query<{ machine_id: string }>(
+      plane.db,
+      `SELECT machine_id FROM rollout_hosts WHERE rollout_id = ? AND assigned_at IS NOT NULL
+         AND outcome IN ('pending', 'fetching', 'applying', 'verifying')`,
+      started.id,
+    );
+    expect(inFlightAtCrash.length).toBeGreaterThan(0);
     const assignedAtCrash = [...assignments(started.id).keys()];
     expect(assignedAtCrash.length).toBeGreaterThanOrEqual(2);
     const reportsAtCrash = query<ReportRow>(
