@@ -20,7 +20,7 @@ import {
   step,
 } from "../../engine/rollout/index.js";
 import { readDesired } from "../agents/queries.js";
-import { confirmationsSince, reportsSince } from "../agents/reports.js";
+import { confirmationsSince, reportsSince, type StoredAgentReport } from "../agents/reports.js";
 import type { Db } from "../db/client.js";
 import type { Clock } from "../env.js";
 import { DomainError } from "../errors.js";
@@ -85,6 +85,8 @@ export function parseAssignmentId(id: string): { rolloutId: string; attempt: num
 const REPORT_CURSOR = "agent-reports";
 const CONFIRM_CURSOR = "agent-confirmations";
 const REPORTED = new Set(["fetching", "applying", "verifying", "confirmed", "failed", "rolled-back"]);
+/** states in which an agent is done with whatever it was doing: what it runs now is what it will keep running */
+const AT_REST = new Set(["idle", "confirmed", "failed", "rolled-back"]);
 
 export class RolloutScheduler {
   private readonly db: Db;
@@ -248,12 +250,38 @@ export class RolloutScheduler {
       if (named && (named.attempt ?? 1) !== host.attempt) return undefined;
       return holder;
     };
+    /**
+     * A report about something else (another rollout, or an idle heartbeat) that shows the machine at rest on
+     * the target of its in-flight assignment: the agent will not act on it (it is "up to date") and says nothing
+     * more, so the assignment is done. This is how a rollback learns that a host which was still verifying the
+     * failed rollout's generation rolled itself back (409 on its confirmation) to the generation it assigned.
+     */
+    const arrivedAtTarget = (r: StoredAgentReport) => {
+      if (!AT_REST.has(r.state) || r.currentStorePath === null) return undefined;
+      const holder = this.holder.get(r.machineId);
+      const entry = holder ? this.cache.get(holder) : undefined;
+      const host = entry?.state.hosts.get(r.machineId);
+      if (!holder || !host || !isInFlight(host) || Date.parse(r.receivedAt) < host.assignedAt!)
+        return undefined;
+      return entry!.targets.get(r.machineId)?.storePath === r.currentStorePath ? holder : undefined;
+    };
     const after = this.cursor(REPORT_CURSOR);
     const reports = reportsSince(this.db, after, { limit: this.reportsPerTick });
     for (const r of reports) {
-      if (!REPORTED.has(r.state)) continue;
-      const holder = relevant(r.machineId, r.rolloutId, r.storePath, Date.parse(r.receivedAt));
-      if (!holder) continue;
+      const holder = REPORTED.has(r.state)
+        ? relevant(r.machineId, r.rolloutId, r.storePath, Date.parse(r.receivedAt))
+        : undefined;
+      if (!holder) {
+        const arrived = arrivedAtTarget(r);
+        if (arrived)
+          feed(arrived, {
+            type: "host-report",
+            host: r.machineId,
+            outcome: "confirmed",
+            reason: "running the target generation",
+          });
+        continue;
+      }
       const event: RolloutEvent = {
         type: "host-report",
         host: r.machineId,
