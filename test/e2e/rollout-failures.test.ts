@@ -31,6 +31,8 @@ import { cleanupAll, onCleanup, tempDir } from "../harness/temp.js";
 const QUIET = ["quiet-01", "quiet-02"];
 const APP = ["app-01", "app-02", "app-03"];
 const REV = ["rev-01", "rev-02", "rev-03"];
+const LATE = ["late-01", "late-02"];
+type TeamName = "quiet" | "app" | "rev" | "late";
 
 let plane: TestControlPlane;
 /** One fleet per scenario on the one control plane, each with its own release (v2, every system good). */
@@ -38,11 +40,13 @@ interface Team {
   fleet: TestFleet;
   release: { id: string; paths: Map<string, string> };
 }
-const teams = new Map<"quiet" | "app" | "rev", Team>();
+const teams = new Map<TeamName, Team>();
 /** the loopback port of each app/rev host's local database, which its agent's health check probes */
 const databasePorts = new Map<string, number>();
+/** written by the test when late-02's service has warmed up */
+let warmupReadyFile: string;
 
-function team(name: "quiet" | "app" | "rev"): Team {
+function team(name: TeamName): Team {
   return teams.get(name)!;
 }
 
@@ -64,6 +68,22 @@ function databaseCheck(port: number): HealthCheck {
     retries: 2,
     intervalMs: 200,
     failureThreshold: 2,
+    timeoutMs: 2000,
+  };
+}
+
+/**
+ * The health check of a service that needs time to warm up after a switch: it passes once the service has
+ * written its ready file (here: once the test writes it), and keeps the agent verifying until then.
+ */
+function warmupCheck(readyFile: string): HealthCheck {
+  return {
+    name: "app-warmup",
+    kind: "command",
+    command: ["/bin/sh", "-c", `test -e ${readyFile}`],
+    retries: 200,
+    intervalMs: 250,
+    failureThreshold: 1000,
     timeoutMs: 2000,
   };
 }
@@ -120,26 +140,41 @@ beforeAll(async () => {
   const serverConfig = join(tempDir(), "server.json");
   writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
   plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
-  const prepare = async (name: "quiet" | "app" | "rev", hosts: string[], databases: boolean) => {
+  warmupReadyFile = join(tempDir(), "late-02-ready");
+  const prepare = async (
+    name: TeamName,
+    hosts: string[],
+    checks: (host: string) => Promise<HealthCheck[]>,
+  ) => {
     const fleet = await createFleet(
       plane,
       hosts.map((host) => ({ name: host, tags: [`team:${name}`] })),
     );
-    // App and rev hosts check their local database after every switch, besides the system's own
-    // bin/health: a dependency outside the store path, which a new generation cannot fix and an operator can.
-    if (databases)
-      for (const host of hosts) {
-        const port = await freePort();
-        databasePorts.set(host, port);
-        const agent = fleet.agents.get(host)!;
-        agent.config.healthChecks = [...(agent.config.healthChecks ?? []), databaseCheck(port)];
-        writeFileSync(agent.configFile, JSON.stringify(agent.config, null, 2));
-      }
+    // Checks the host's NixOS module adds to the system's own bin/health: dependencies outside the store path,
+    // which a new generation cannot fix and an operator can.
+    for (const host of hosts) {
+      const agent = fleet.agents.get(host)!;
+      agent.config.healthChecks = [...(agent.config.healthChecks ?? []), ...(await checks(host))];
+      writeFileSync(agent.configFile, JSON.stringify(agent.config, null, 2));
+    }
     fleet.startAgents();
     teams.set(name, { fleet, release: await fleet.release("v2") });
   };
-  // the three fleets are independent: preparing them side by side saves most of the setup time
-  await Promise.all([prepare("quiet", QUIET, false), prepare("app", APP, true), prepare("rev", REV, true)]);
+  const database = async (host: string) => {
+    const port = await freePort();
+    databasePorts.set(host, port);
+    return [databaseCheck(port)];
+  };
+  // late-01's database is down; late-02's service warms up until the test says it is ready
+  const late = async (host: string) =>
+    host === "late-02" ? [warmupCheck(warmupReadyFile)] : await database(host);
+  // the fleets are independent: preparing them side by side saves most of the setup time
+  await Promise.all([
+    prepare("quiet", QUIET, async () => []),
+    prepare("app", APP, database),
+    prepare("rev", REV, database),
+    prepare("late", LATE, late),
+  ]);
   const policy = join(tempDir(), "policy.json");
   // a governed fleet as in the canary scenario: the NIS2 controls with eval-time checks, enforced
   const required = selectControls({ frameworks: ["nis2"] })
@@ -430,5 +465,75 @@ describe.concurrent("rollout failures", () => {
     const original = await fleet.cli<Rollout>(["rollout", "status", started.id]);
     expect(original.status).toBe("failed");
     expect(original.revertRolloutId).toBe(revertId);
+  }, 300_000);
+  it("revert while a host still verifies: the host rolls itself back on the refused confirmation and the revert counts it back", async ({
+    expect,
+  }) => {
+    const { fleet } = team("late");
+    const [broken, slow] = LATE as [string, string];
+    const { release } = team("late");
+    const { rollout: started } = await fleet.cli<{ rollout: Rollout }>([
+      "rollout",
+      "start",
+      "--release",
+      release.id,
+      "--strategy",
+      "all-at-once",
+      "--on-failure",
+      "revert",
+      "--tag",
+      "team:late",
+      "--health-timeout",
+      "90s",
+      "--confirm-window",
+      "90s",
+    ]);
+    const failed = await fleet.waitForRollout(
+      started.id,
+      (r) => r.status === "failed" && Boolean(r.revertRolloutId),
+      "the rollout to fail on late-01 and start its revert",
+      120_000,
+    );
+    expect(failed.failureReason, await explain(failed)).toBe("batch-failed");
+    expect(hostIn(failed, broken).outcome).toBe("rolled-back");
+    // late-02 runs v2 and is still waiting for its service when the revert assigns it v1 again
+    expect(hostIn(failed, slow).outcome).toBe("verifying");
+    expect(currentSystem(slow)).toBe(v2Of(slow));
+    const revertId = failed.revertRolloutId!;
+    const inRevert = await fleet.cli<Rollout>(["rollout", "status", revertId, "--hosts", "all"]);
+    expect(hostIn(inRevert, slow)).toMatchObject({ outcome: "pending", storePath: initialOf(slow) });
+
+    // The service warms up: late-02's checks pass, its confirmation of v2 is refused (v2 is no longer wanted)
+    // and its agent rolls back to v1 under the failed rollout's id. The revert must see late-02 arrive.
+    writeFileSync(warmupReadyFile, "ready\n");
+    const reverted = await fleet.waitForRollout(
+      revertId,
+      (r) => r.status === "succeeded",
+      "the revert to count late-02 back on v1",
+      90_000,
+    );
+    expect(hostIn(reverted, slow)).toMatchObject({
+      outcome: "confirmed",
+      reason: "running the target generation",
+    });
+    expect(hostIn(reverted, broken)).toMatchObject({
+      outcome: "confirmed",
+      reason: "already running the target generation",
+    });
+    for (const h of LATE) expect(currentSystem(h), h).toBe(initialOf(h));
+    expect(activations(slow)).toEqual([tagOf(initialOf(slow)), tagOf(v2Of(slow)), tagOf(initialOf(slow))]);
+    const reports = await plane.api<{ items: { state: string; rolloutId?: string; reason?: string }[] }>(
+      "GET",
+      `/api/v1/machines/${slow}/reports?rolloutId=${started.id}`,
+    );
+    expect(reports.body.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          state: "rolled-back",
+          rolloutId: started.id,
+          reason: "the control plane no longer wants this generation (409 on confirm)",
+        }),
+      ]),
+    );
   }, 300_000);
 });
