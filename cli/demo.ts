@@ -1009,9 +1009,15 @@ async function runDemo(options: DemoOptions): Promise<void> {
       `${UNHEALTHY_HOST} runs ${readFileSync(join(bad.link, "nixos-version"), "utf8").trim()} again; v2 was ${v2.get(UNHEALTHY_HOST)}`,
     );
     const confirmed = (final.hosts ?? []).filter((h) => h.outcome === "confirmed").map((h) => h.machineId);
+    const unsettled = ["pending", "fetching", "applying", "verifying"];
+    const inFlight = (final.hosts ?? [])
+      .filter((h) => h.assignedAt && unsettled.includes(h.outcome))
+      .map((h) => h.machineId);
     run.say(
-      `confirmed on v2: ${confirmed.join(", ") || "none"}; the rest waits for the operator (nixfleet rollout resume or abort)`,
+      `confirmed on v2: ${confirmed.join(", ") || "none"}` +
+        (inFlight.length ? `; still in flight when it paused: ${inFlight.join(", ")}` : ""),
     );
+    run.say("no further batch starts until the operator runs nixfleet rollout resume (or abort)");
 
     // ── 8. auditor outputs
     run.chapter("What the auditor takes away");
