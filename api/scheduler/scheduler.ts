@@ -425,10 +425,12 @@ export class RolloutScheduler {
     // An agent already running its target has nothing to do and says nothing (it is "up to date"): the
     // machine's last report is the confirmation. This is what lets a rollback finish for hosts that already
     // rolled themselves back.
+    // Only an agent at rest: one still fetching or applying another generation (a host of the rollout a revert
+    // undoes) reported the path it is about to leave. Its next report at rest settles it (consumeReports).
     const running = this.db.sqlite
-      .prepare("SELECT current_store_path AS path FROM machines WHERE id = ?")
-      .get(command.host) as { path: string | null } | undefined;
-    if (running?.path === target.storePath)
+      .prepare("SELECT current_store_path AS path, last_state AS state FROM machines WHERE id = ?")
+      .get(command.host) as { path: string | null; state: string | null } | undefined;
+    if (running?.path === target.storePath && AT_REST.has(running.state ?? "idle"))
       this.stepNow(rolloutId, {
         type: "host-report",
         host: command.host,
