@@ -8,10 +8,14 @@
  *    is down; its agent rolls back, the batch fails and the rollout pauses; the operator starts the database and
  *    retries, and the rollout completes with every host on the new generation;
  * 3. onFailure revert: batch 1 succeeds, batch 2 fails, and the control plane rolls the updated hosts back to
- *    their previous generation.
+ *    their previous generation;
+ * 4. a revert that starts while a host of the failed batch is still verifying: the host's confirmation is refused,
+ *    it rolls itself back, and the revert counts it back on its previous generation.
  *
  * The failing host of scenarios 2 and 3 is chosen from `rollout plan` (the rollout id seeds the host order) and
- * the rollout is started with that id, so each scenario takes the same path on every run.
+ * the rollout is started with that id; in scenario 4 the test decides when each host's health check ends. So each
+ * scenario takes the same path on every run. Each scenario has its own fleet on the one control plane, and the
+ * scenarios run side by side.
  */
 import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -45,6 +49,8 @@ const teams = new Map<TeamName, Team>();
 const databasePorts = new Map<string, number>();
 /** written by the test when late-02's service has warmed up */
 let warmupReadyFile: string;
+/** late-01's schema migration result, written by the test once both late hosts are verifying */
+let migrationResultFile: string;
 
 function team(name: TeamName): Team {
   return teams.get(name)!;
@@ -85,6 +91,21 @@ function warmupCheck(readyFile: string): HealthCheck {
     intervalMs: 250,
     failureThreshold: 1000,
     timeoutMs: 2000,
+  };
+}
+
+/**
+ * The health check of a host whose new generation runs a schema migration job after the switch: it waits for
+ * the job's result file and passes only when the job says ok.
+ */
+function migrationCheck(resultFile: string): HealthCheck {
+  return {
+    name: "app-migration",
+    kind: "command",
+    command: ["/bin/sh", "-c", `while [ ! -e ${resultFile} ]; do sleep 0.2; done; grep -qx ok ${resultFile}`],
+    retries: 0,
+    failureThreshold: 1,
+    timeoutMs: 80_000,
   };
 }
 
@@ -141,6 +162,7 @@ beforeAll(async () => {
   writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
   plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
   warmupReadyFile = join(tempDir(), "late-02-ready");
+  migrationResultFile = join(tempDir(), "late-01-migration");
   const prepare = async (
     name: TeamName,
     hosts: string[],
@@ -165,9 +187,9 @@ beforeAll(async () => {
     databasePorts.set(host, port);
     return [databaseCheck(port)];
   };
-  // late-01's database is down; late-02's service warms up until the test says it is ready
+  // late-01 waits for its migration job, late-02 for its service to warm up: the test decides when each ends
   const late = async (host: string) =>
-    host === "late-02" ? [warmupCheck(warmupReadyFile)] : await database(host);
+    host === "late-02" ? [warmupCheck(warmupReadyFile)] : [migrationCheck(migrationResultFile)];
   // the fleets are independent: preparing them side by side saves most of the setup time
   await Promise.all([
     prepare("quiet", QUIET, async () => []),
@@ -466,6 +488,7 @@ describe.concurrent("rollout failures", () => {
     expect(original.status).toBe("failed");
     expect(original.revertRolloutId).toBe(revertId);
   }, 300_000);
+
   it("revert while a host still verifies: the host rolls itself back on the refused confirmation and the revert counts it back", async ({
     expect,
   }) => {
@@ -488,6 +511,14 @@ describe.concurrent("rollout failures", () => {
       "--confirm-window",
       "90s",
     ]);
+    // both hosts switched to v2 and are verifying; then late-01's migration fails, which fails the batch
+    await fleet.waitForRollout(
+      started.id,
+      (r) => LATE.every((h) => hostIn(r, h).outcome === "verifying"),
+      "both late hosts to verify v2",
+      120_000,
+    );
+    writeFileSync(migrationResultFile, "failed\n");
     const failed = await fleet.waitForRollout(
       started.id,
       (r) => r.status === "failed" && Boolean(r.revertRolloutId),
@@ -495,7 +526,8 @@ describe.concurrent("rollout failures", () => {
       120_000,
     );
     expect(failed.failureReason, await explain(failed)).toBe("batch-failed");
-    expect(hostIn(failed, broken).outcome).toBe("rolled-back");
+    expect(hostIn(failed, broken)).toMatchObject({ outcome: "rolled-back" });
+    expect(hostIn(failed, broken).reason).toContain("health checks failed: app-migration fail");
     // late-02 runs v2 and is still waiting for its service when the revert assigns it v1 again
     expect(hostIn(failed, slow).outcome).toBe("verifying");
     expect(currentSystem(slow)).toBe(v2Of(slow));
