@@ -607,9 +607,15 @@ async function runDemo(options: DemoOptions): Promise<void> {
       "alice (admin)",
     ]);
     const caCert = join(caDir, "ca.crt");
+    // The control plane's poll hint overrides an agent's own interval after its first poll (30 s by default, a
+    // sane load for a real fleet); the demo's six agents are asked to poll every 0.5 s so the story moves on.
+    const serverConfig = join(run.dir, "server.json");
+    writeFileSync(serverConfig, `${JSON.stringify({ pollAfterMs: 500 }, null, 2)}\n`);
     const server = run.background(
       [
         "server",
+        "--config",
+        serverConfig,
         "--listen",
         "127.0.0.1:0",
         "--db",
