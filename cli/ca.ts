@@ -7,7 +7,17 @@
  */
 import "reflect-metadata";
 import { createHash, randomBytes, webcrypto } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
 import * as x509 from "@peculiar/x509";
@@ -81,7 +91,68 @@ function writeSecret(path: string, text: string): void {
 
 function readIndex(p: CaPaths): CaIndex {
   if (!existsSync(p.index)) return { issued: [] };
-  return JSON.parse(readFileSync(p.index, "utf8")) as CaIndex;
+  const text = readFileSync(p.index, "utf8");
+  try {
+    return JSON.parse(text) as CaIndex;
+  } catch (err) {
+    throw new UsageError(`${p.index} is not valid JSON (${(err as Error).message}): repair it from a backup`);
+  }
+}
+
+/** Replaces the index in one rename, so a reader sees the old file or the new one, never half of either. */
+function writeIndex(p: CaPaths, index: CaIndex): void {
+  const next = `${p.index}.${process.pid}.next`;
+  writeFileSync(next, `${JSON.stringify(index, null, 2)}\n`);
+  renameSync(next, p.index);
+}
+
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * Runs `update` on the CA index under an exclusive lock file (created with O_EXCL, holding the owner's pid):
+ * provisioning scripts issue certificates for many machines at once, and two read-modify-write cycles must not
+ * lose each other's entries. A lock whose owner process is gone is taken over.
+ */
+function updateIndex<T>(p: CaPaths, update: (index: CaIndex) => T): T {
+  const lock = `${p.index}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const fd = openSync(lock, "wx", 0o600);
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(readFileSync(lock, { encoding: "utf8", flag: "a+" }));
+      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline)
+        throw new UsageError(
+          `${lock} is held by process ${owner || "?"}: another nixfleet ca command is running`,
+        );
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  try {
+    const index = readIndex(p);
+    const result = update(index);
+    writeIndex(p, index);
+    return result;
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Creates a CA (refuses to overwrite one). */
@@ -111,7 +182,7 @@ export async function initCa(
   });
   writeSecret(p.key, await exportKey(keys.privateKey));
   writeFileSync(p.cert, cert.toString("pem"));
-  writeFileSync(p.index, `${JSON.stringify({ issued: [] }, null, 2)}\n`);
+  writeIndex(p, { issued: [] });
   return { cert: p.cert, fingerprint256: fingerprint(cert) };
 }
 
@@ -187,9 +258,7 @@ export async function issueCertificate(dir: string, req: IssueRequest): Promise<
     cert: `${base}.crt`,
     key: `${base}.key`,
   };
-  const index = readIndex(p);
-  index.issued.push(entry);
-  writeFileSync(p.index, `${JSON.stringify(index, null, 2)}\n`);
+  updateIndex(p, (index) => index.issued.push(entry));
   return entry;
 }
 
@@ -201,29 +270,30 @@ export function revokeIssued(
   reason?: string,
 ): IssuedEntry[] {
   const p = caPaths(dir);
-  const index = readIndex(p);
-  const matches = index.issued.filter(
-    (e) =>
-      !e.revokedAt &&
-      ((by.serial && e.serial === by.serial.toUpperCase()) || (by.machineId && e.machineId === by.machineId)),
-  );
-  if (matches.length === 0)
-    throw new UsageError(`no unrevoked certificate in ${p.index} matches ${JSON.stringify(by)}`);
-  const db = openMigrated(dbPath);
-  try {
-    const ctx = systemContext(db, systemClock, "cli ca revoke");
-    for (const e of matches) {
-      revokeCertificate({
-        ctx,
-        input: { serial: e.serial, machineId: e.machineId, fingerprint: e.fingerprint256, reason },
-      });
-      e.revokedAt = new Date().toISOString();
+  return updateIndex(p, (index) => {
+    const matches = index.issued.filter(
+      (e) =>
+        !e.revokedAt &&
+        ((by.serial && e.serial === by.serial.toUpperCase()) ||
+          (by.machineId && e.machineId === by.machineId)),
+    );
+    if (matches.length === 0)
+      throw new UsageError(`no unrevoked certificate in ${p.index} matches ${JSON.stringify(by)}`);
+    const db = openMigrated(dbPath);
+    try {
+      const ctx = systemContext(db, systemClock, "cli ca revoke");
+      for (const e of matches) {
+        revokeCertificate({
+          ctx,
+          input: { serial: e.serial, machineId: e.machineId, fingerprint: e.fingerprint256, reason },
+        });
+        e.revokedAt = new Date().toISOString();
+      }
+    } finally {
+      db.sqlite.close();
     }
-  } finally {
-    db.sqlite.close();
-  }
-  writeFileSync(p.index, `${JSON.stringify(index, null, 2)}\n`);
-  return matches;
+    return matches;
+  });
 }
 
 export function registerCaCommand(program: Command): void {
