@@ -9,13 +9,12 @@
  * rollout, present after only for the hosts that fetched it.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import { readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectControls } from "../../controls/index.js";
 import type { Rollout } from "../../schemas/generated/rollout.js";
 import { startControlPlane, type TestControlPlane } from "../harness/control-plane.js";
-import { createFleet, type TestFleet } from "../harness/fleet.js";
+import { createFleet, enforceEvalTimeNis2, type TestFleet } from "../harness/fleet.js";
 import { nixEnv } from "../harness/nix.js";
 import { eventually } from "../harness/processes.js";
 import { cleanupAll, tempDir } from "../harness/temp.js";
@@ -87,11 +86,8 @@ beforeAll(async () => {
   cacheDir = join(tempDir("nixfleet-cache-"), "cache");
   cacheUrl = `file://${cacheDir}`;
 
-  // Agents ask for their desired generation every 0.5 s (the default, 30 s, is for fleets, not for tests that
-  // wait on each step of a rollout).
-  const serverConfig = join(tempDir(), "server.json");
-  writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
-  plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
+  // agents poll every 0.5 s: these scenarios wait on each step of a rollout
+  plane = await startControlPlane({ pollAfterMs: 500 });
   fleet = await createFleet(plane, [
     ...TRUSTING.map((name) => ({
       name,
@@ -105,17 +101,7 @@ beforeAll(async () => {
       agent: { cacheUrl, trustedPublicKeys: [other.public], checkSignatures: true },
     },
   ]);
-  // the NIS2 controls with eval-time checks, as in the demo (ADR 0801: runtime-checked controls end as error on
-  // a simulated root without systemd, which blocks in enforce mode)
-  const policy = join(tempDir(), "policy.json");
-  const required = selectControls({ frameworks: ["nis2"] })
-    .filter((c) => c.runtime === undefined)
-    .map((c) => c.id);
-  writeFileSync(
-    policy,
-    JSON.stringify({ version: 1, frameworks: ["nis2"], requiredControls: required, mode: "enforce" }),
-  );
-  await fleet.cli(["policy", "set", "--file", policy], 0, fleet.adminFlags);
+  await enforceEvalTimeNis2(fleet);
 
   // What CI does: build the release, push the toplevels to the signed cache; then the hosts do not have them.
   release = await fleet.release("v2");

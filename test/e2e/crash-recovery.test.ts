@@ -3,17 +3,16 @@
  * middle of a staged rollout and restarted on the same database and port, and an agent killed with SIGKILL while
  * it is applying a generation (profile already set, activation not finished) and started again.
  */
-import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectControls } from "../../controls/index.js";
 import type { Rollout } from "../../schemas/generated/rollout.js";
 import { runCli } from "../harness/cli.js";
 import { startControlPlane, type TestControlPlane } from "../harness/control-plane.js";
-import { createFleet, type TestFleet } from "../harness/fleet.js";
+import { createFleet, enforceEvalTimeNis2, type TestFleet } from "../harness/fleet.js";
 import { eventually } from "../harness/processes.js";
-import { cleanupAll, tempDir } from "../harness/temp.js";
+import { cleanupAll } from "../harness/temp.js";
 
 const HOSTS = ["cp-01", "cp-02", "cp-03", "cp-04"];
 
@@ -21,26 +20,13 @@ let plane: TestControlPlane;
 let fleet: TestFleet;
 
 beforeAll(async () => {
-  // Agents ask for their desired generation every 0.5 s (the default, 30 s, is for fleets, not for tests that
-  // wait on each step of a rollout).
-  const serverConfig = join(tempDir(), "server.json");
-  writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
-  plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
+  // agents poll every 0.5 s: these scenarios wait on each step of a rollout
+  plane = await startControlPlane({ pollAfterMs: 500 });
   fleet = await createFleet(
     plane,
     HOSTS.map((name) => ({ name, tags: ["role:app"] })),
   );
-  // The NIS2 controls with eval-time checks, as in the demo and the canary scenario (ADR 0801: runtime-checked
-  // controls end as error on a simulated root without systemd, which would block every batch in enforce mode).
-  const policy = join(tempDir(), "policy.json");
-  const required = selectControls({ frameworks: ["nis2"] })
-    .filter((c) => c.runtime === undefined)
-    .map((c) => c.id);
-  writeFileSync(
-    policy,
-    JSON.stringify({ version: 1, frameworks: ["nis2"], requiredControls: required, mode: "enforce" }),
-  );
-  await fleet.cli(["policy", "set", "--file", policy], 0, fleet.adminFlags);
+  await enforceEvalTimeNis2(fleet);
   fleet.startAgents();
 }, 300_000);
 afterAll(cleanupAll);

@@ -1,33 +1,21 @@
 /** Governed rollouts end to end: canary success over four agent processes with real Nix and mTLS. */
-import { readlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readlinkSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { selectControls } from "../../controls/index.js";
 import type { Rollout } from "../../schemas/generated/rollout.js";
 import { startControlPlane, type TestControlPlane } from "../harness/control-plane.js";
-import { createFleet, type TestFleet } from "../harness/fleet.js";
-import { cleanupAll, tempDir } from "../harness/temp.js";
+import { createFleet, enforceEvalTimeNis2, type TestFleet } from "../harness/fleet.js";
+import { cleanupAll } from "../harness/temp.js";
 
 let plane: TestControlPlane;
 let fleet: TestFleet;
 
 beforeAll(async () => {
-  plane = await startControlPlane();
+  plane = await startControlPlane({ pollAfterMs: 500 });
   fleet = await createFleet(
     plane,
     ["web-01", "web-02", "web-03", "web-04"].map((name) => ({ name, tags: ["role:web"] })),
   );
-  const policy = join(tempDir(), "policy.json");
-  // the NIS2 controls with eval-time checks, as in the demo (ADR 0801: runtime-checked controls end as error on
-  // a simulated root without systemd, which blocks in enforce mode)
-  const required = selectControls({ frameworks: ["nis2"] })
-    .filter((c) => c.runtime === undefined)
-    .map((c) => c.id);
-  writeFileSync(
-    policy,
-    JSON.stringify({ version: 1, frameworks: ["nis2"], requiredControls: required, mode: "enforce" }),
-  );
-  await fleet.cli(["policy", "set", "--file", policy], 0, fleet.adminFlags);
+  await enforceEvalTimeNis2(fleet);
   fleet.startAgents();
 }, 300_000);
 afterAll(cleanupAll);

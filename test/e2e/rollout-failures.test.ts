@@ -21,13 +21,12 @@ import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { selectControls } from "../../controls/index.js";
 import type { HealthCheck } from "../../schemas/generated/health-check.js";
 import type { Rollout, RolloutHost } from "../../schemas/generated/rollout.js";
 import type { RolloutEvent } from "../../schemas/generated/rollout-event.js";
 import type { RolloutPlan } from "../../schemas/generated/rollout-plan.js";
 import { startControlPlane, type TestControlPlane } from "../harness/control-plane.js";
-import { createFleet, type TestFleet } from "../harness/fleet.js";
+import { createFleet, enforceEvalTimeNis2, type TestFleet } from "../harness/fleet.js";
 import { freePort } from "../harness/ports.js";
 import { eventually } from "../harness/processes.js";
 import { cleanupAll, onCleanup, tempDir } from "../harness/temp.js";
@@ -156,11 +155,8 @@ function currentSystem(host: string): string {
 }
 
 beforeAll(async () => {
-  // Agents ask for their desired generation every 0.5 s (the default, 30 s, is for fleets, not for tests that
-  // wait on each step of a rollout).
-  const serverConfig = join(tempDir(), "server.json");
-  writeFileSync(serverConfig, JSON.stringify({ pollAfterMs: 500 }));
-  plane = await startControlPlane({ extraArgs: ["--config", serverConfig] });
+  // agents poll every 0.5 s: these scenarios wait on each step of a rollout
+  plane = await startControlPlane({ pollAfterMs: 500 });
   warmupReadyFile = join(tempDir(), "late-02-ready");
   migrationResultFile = join(tempDir(), "late-01-migration");
   const prepare = async (
@@ -197,17 +193,8 @@ beforeAll(async () => {
     prepare("rev", REV, database),
     prepare("late", LATE, late),
   ]);
-  const policy = join(tempDir(), "policy.json");
-  // a governed fleet as in the canary scenario: the NIS2 controls with eval-time checks, enforced
-  const required = selectControls({ frameworks: ["nis2"] })
-    .filter((c) => c.runtime === undefined)
-    .map((c) => c.id);
-  writeFileSync(
-    policy,
-    JSON.stringify({ version: 1, frameworks: ["nis2"], requiredControls: required, mode: "enforce" }),
-  );
-  const admin = team("quiet").fleet;
-  await admin.cli(["policy", "set", "--file", policy], 0, admin.adminFlags);
+  // a governed fleet as in the canary scenario (one policy for the control plane all teams share)
+  await enforceEvalTimeNis2(team("quiet").fleet);
 }, 300_000);
 afterAll(cleanupAll);
 

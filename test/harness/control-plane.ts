@@ -3,7 +3,7 @@
  * `ca issue --server`, `db migrate`, `token create --db` (the first admin token, offline), and `nixfleet server`
  * as its own process with TLS and mTLS for agents. Helpers call the REST API over real HTTPS.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { parseJson, runCli, spawnCli } from "./cli.js";
@@ -110,6 +110,11 @@ export async function startControlPlane(
     extraArgs?: string[];
     /** also listen for agents on a port of their own (`--agent-listen`; client certificate required) */
     agentListen?: boolean;
+    /**
+     * the poll hint the server gives agents (its 30 s default is for fleets, not for tests that wait on each
+     * step of a rollout); written to a `--config` file
+     */
+    pollAfterMs?: number;
   } = {},
 ): Promise<TestControlPlane> {
   const dir = tempDir("nixfleet-cp-");
@@ -131,6 +136,12 @@ export async function startControlPlane(
   let agentPort: number | undefined;
   while (options.agentListen && (agentPort === undefined || agentPort === port)) agentPort = await freePort();
   const caCert = join(caDir, "ca.crt");
+  const configArgs: string[] = [];
+  if (options.pollAfterMs !== undefined) {
+    const configFile = join(dir, "server.json");
+    writeFileSync(configFile, JSON.stringify({ pollAfterMs: options.pollAfterMs }));
+    configArgs.push("--config", configFile);
+  }
   const serverArgs = [
     "server",
     "--listen",
@@ -145,6 +156,7 @@ export async function startControlPlane(
     caCert,
     "--json",
     ...(agentPort !== undefined ? ["--agent-listen", `127.0.0.1:${agentPort}`] : []),
+    ...configArgs,
     ...(options.extraArgs ?? []),
   ];
   const start = async (): Promise<Managed> => {

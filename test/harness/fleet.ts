@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { selectControls } from "../../controls/index.js";
 import { writeSimulatedRoot } from "../../deploy/simulated-root.js";
 import type { AgentConfig } from "../../schemas/generated/agent-config.js";
 import type { Rollout } from "../../schemas/generated/rollout.js";
@@ -232,4 +233,22 @@ ${entries.join("\n")}
     },
   };
   return fleet;
+}
+
+/**
+ * Sets the governed policy the rollout scenarios run under, as the demo does: the NIS2 controls with eval-time
+ * checks, required and enforced (ADR 0801: runtime-checked controls end as error on a simulated root without
+ * systemd, which would block every batch in enforce mode). Returns the required control ids.
+ */
+export async function enforceEvalTimeNis2(fleet: TestFleet): Promise<string[]> {
+  const required = selectControls({ frameworks: ["nis2"] })
+    .filter((c) => c.runtime === undefined)
+    .map((c) => c.id);
+  const policy = join(tempDir(), "policy.json");
+  writeFileSync(
+    policy,
+    JSON.stringify({ version: 1, frameworks: ["nis2"], requiredControls: required, mode: "enforce" }),
+  );
+  await fleet.cli(["policy", "set", "--file", policy], 0, fleet.adminFlags);
+  return required;
 }
