@@ -50,6 +50,27 @@ export function waiverCovers(
   return hosts.includes(host) || waiverTags.some((t) => tags.includes(t));
 }
 
+/** Of the waivers covering (control, host) that `keep` accepts, the one that expires last, then by id (determinism). */
+function latestCovering(
+  waivers: readonly Waiver[],
+  controlId: string,
+  host: string,
+  tags: readonly string[],
+  keep: (w: Waiver) => boolean,
+): Waiver | undefined {
+  let latest: Waiver | undefined;
+  for (const w of waivers) {
+    if (!waiverCovers(w, controlId, host, tags) || !keep(w)) continue;
+    if (
+      !latest ||
+      Date.parse(w.expiresAt) > Date.parse(latest.expiresAt) ||
+      (Date.parse(w.expiresAt) === Date.parse(latest.expiresAt) && w.id < latest.id)
+    )
+      latest = w;
+  }
+  return latest;
+}
+
 /** The valid waiver covering (control, host), choosing the one that expires last, then by id, for determinism. */
 export function findWaiver(
   waivers: readonly Waiver[],
@@ -58,17 +79,7 @@ export function findWaiver(
   tags: readonly string[],
   now: Instant,
 ): Waiver | undefined {
-  let best: Waiver | undefined;
-  for (const w of waivers) {
-    if (!waiverCovers(w, controlId, host, tags) || !isWaiverValid(w, now)) continue;
-    if (
-      !best ||
-      Date.parse(w.expiresAt) > Date.parse(best.expiresAt) ||
-      (Date.parse(w.expiresAt) === Date.parse(best.expiresAt) && w.id < best.id)
-    )
-      best = w;
-  }
-  return best;
+  return latestCovering(waivers, controlId, host, tags, (w) => isWaiverValid(w, now));
 }
 
 /**
@@ -82,17 +93,7 @@ export function findExpiredWaiver(
   tags: readonly string[],
   now: Instant,
 ): Waiver | undefined {
-  let latest: Waiver | undefined;
-  for (const w of waivers) {
-    if (!waiverCovers(w, controlId, host, tags) || waiverState(w, now) !== "expired") continue;
-    if (
-      !latest ||
-      Date.parse(w.expiresAt) > Date.parse(latest.expiresAt) ||
-      (Date.parse(w.expiresAt) === Date.parse(latest.expiresAt) && w.id < latest.id)
-    )
-      latest = w;
-  }
-  return latest;
+  return latestCovering(waivers, controlId, host, tags, (w) => waiverState(w, now) === "expired");
 }
 
 const STATE_MESSAGES: Record<
